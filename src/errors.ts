@@ -1,0 +1,66 @@
+/**
+ * The gateway's error hierarchy. Code matches on classes and `code`, never on message text.
+ * An error that can reach an SMPP peer carries the command_status to answer with and whether
+ * the session must be closed after answering.
+ */
+export class GatewayError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A fault answered to an SMPP peer with `commandStatus`. */
+export class SmppStatusError extends GatewayError {
+  readonly commandStatus: number;
+  readonly closeSession: boolean;
+  constructor(
+    code: string,
+    commandStatus: number,
+    message: string,
+    options: { cause?: unknown; closeSession?: boolean; retriable?: boolean } = {},
+  ) {
+    super(code, message, options);
+    this.commandStatus = commandStatus;
+    this.closeSession = options.closeSession ?? false;
+  }
+}
+
+/** Bad configuration: names the field path and the offending value. */
+export class ConfigError extends GatewayError {
+  readonly field: string;
+  constructor(field: string, message: string, readonly value?: unknown) {
+    super('CONFIG_INVALID', `${field}: ${message}${value === undefined ? '' : ` (got ${render(value)})`}`);
+    this.field = field;
+  }
+}
+
+/** Kafka, Redis or a provider could not take the work now; the caller may try again. */
+export class UnavailableError extends GatewayError {
+  constructor(code: string, message: string, cause?: unknown) {
+    super(code, message, { cause, retriable: true });
+  }
+}
+
+export class TimeoutError extends GatewayError {
+  constructor(message: string) {
+    super('TIMEOUT', message, { retriable: true });
+  }
+}
+
+function render(value: unknown): string {
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
