@@ -1,0 +1,28 @@
+/**
+ * Maps a provider's message id to the gateway message it stands for, so a receipt that comes
+ * back hours later finds its customer. Keyed per provider: two providers may reuse ids.
+ */
+import type { RedisClient } from '../../redis/client.js';
+import type { CorrelationRecord } from '../../domain/records.js';
+import { normalizeProviderId } from '../../domain/ids.js';
+
+export class CorrelationStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  private key(provider: string, providerMessageId: string): string {
+    return `${this.prefix}corr:${provider}:${normalizeProviderId(providerMessageId)}`;
+  }
+
+  async put(provider: string, providerMessageId: string, record: CorrelationRecord): Promise<void> {
+    await this.redis.set(this.key(provider, providerMessageId), JSON.stringify(record), 'EX', this.ttlSeconds);
+  }
+
+  async get(provider: string, providerMessageId: string): Promise<CorrelationRecord | null> {
+    const v = await this.redis.get(this.key(provider, providerMessageId));
+    return v === null ? null : (JSON.parse(v) as CorrelationRecord);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Gateway message ids: unique across the cluster without coordination. 48 bits of
+ * milliseconds then 48 random bits, as 24 lowercase hex digits: sortable by time, and well
+ * under SMPP's 65-octet message_id.
+ */
+import { randomBytes } from 'node:crypto';
+
+export function newMessageId(now: number = Date.now()): string {
+  return now.toString(16).padStart(12, '0').slice(-12) + randomBytes(6).toString('hex');
+}
+
+/** Providers answer ids in hex or decimal, upper or lower case, sometimes zero-padded. */
+export function normalizeProviderId(id: string): string {
+  const t = id.trim();
+  return t.toLowerCase().replace(/^0+(?=.)/, '');
+}

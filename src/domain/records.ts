@@ -1,0 +1,93 @@
+/**
+ * The records that travel between stages through Kafka, as JSON. Plain data only: they cross
+ * topics, threads and nodes. Octet strings (short_message bodies) travel as base64.
+ */
+export interface SmsAddress {
+  ton: number;
+  npi: number;
+  addr: string;
+}
+
+/** A whole message accepted from a customer (customer-incoming-messages, keyed by id). */
+export interface MessageRecord {
+  /** Gateway message id; the id the customer was given in submit_sm_resp. */
+  id: string;
+  customer: string;
+  source: SmsAddress;
+  destination: SmsAddress;
+  serviceType: string;
+  esmClass: number;
+  protocolId: number;
+  priority: number;
+  registeredDelivery: number;
+  dataCoding: number;
+  /** Raw short_message octets (UDH included when esm_class has 0x40), base64. */
+  body: string;
+  /** The customer's message ids of every part this message was made of, in part order. */
+  partIds: string[];
+  acceptedAt: number;
+  node: string;
+}
+
+/** A message routed to a provider bind (provider-outgoing-messages, partitioned by provider). */
+export interface OutgoingRecord {
+  message: MessageRecord;
+  provider: string;
+  routedAt: number;
+}
+
+/** Something a provider sent us (provider-incoming-events, keyed by provider message id). */
+export interface ProviderEventRecord {
+  kind: 'receipt';
+  provider: string;
+  providerMessageId: string;
+  stat: string;
+  err: string;
+  submitDate: string | null;
+  doneDate: string | null;
+  receivedAt: number;
+}
+
+/** What the gateway owes a customer (customer-outgoing-deliveries, keyed by customer). */
+export interface DeliveryRecord {
+  kind: 'receipt';
+  customer: string;
+  /** The customer's message id this receipt is about. */
+  messageId: string;
+  source: SmsAddress;
+  destination: SmsAddress;
+  stat: string;
+  err: string;
+  submittedAt: number;
+  doneAt: number;
+  createdAt: number;
+}
+
+export type LifecycleType = 'accepted' | 'routed' | 'unroutable' | 'submitted' | 'submit_failed' | 'receipt' | 'receipt_unmatched' | 'delivered';
+
+/** One step in a message's life (message-events, keyed by gateway message id). */
+export interface LifecycleEvent {
+  messageId: string;
+  type: LifecycleType;
+  at: number;
+  node: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/** What the supplier remembers about a submitted message, to match its receipt later. */
+export interface CorrelationRecord {
+  messageId: string;
+  customer: string;
+  source: SmsAddress;
+  destination: SmsAddress;
+  registeredDelivery: number;
+  submittedAt: number;
+}
+
+export function encodeRecord(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+export function decodeRecord<T>(value: Buffer): T {
+  return JSON.parse(value.toString('utf8')) as T;
+}

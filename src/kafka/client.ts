@@ -1,0 +1,39 @@
+/**
+ * The one place that knows kafkajs. Everything else in the gateway talks to src/kafka/ types so
+ * the client library can be swapped (kafkajs is unmaintained).
+ */
+import kafkajs from 'kafkajs';
+import type { Kafka as KafkaClient, logLevel as LogLevel } from 'kafkajs';
+import type { Logger } from '../log.js';
+import type { KafkaConfig } from '../config/types.js';
+
+export type { KafkaClient };
+const { Kafka, logLevel } = kafkajs;
+
+export function createKafka(config: KafkaConfig, clientId: string, logger: Logger): KafkaClient {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers: [...config.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 100, maxRetryTime: 3000, retries: 8 },
+    logLevel: logLevel.WARN,
+    // kafkajs logs through our structured logger instead of console.
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry;
+      const fields = { namespace: entry.namespace, ...pick(rest) };
+      if (level === (logLevel.ERROR as LogLevel)) log.error(String(message), fields);
+      else if (level === (logLevel.WARN as LogLevel)) log.warn(String(message), fields);
+      else log.debug(String(message), fields);
+    },
+  });
+}
+
+function pick(rest: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['error', 'groupId', 'memberId', 'topic', 'partition', 'broker', 'retryCount']) {
+    if (rest[k] !== undefined) out[k] = rest[k];
+  }
+  return out;
+}

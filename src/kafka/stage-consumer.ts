@@ -1,0 +1,159 @@
+/**
+ * StageConsumer: a stage's Kafka mailbox. Reads its topic in a consumer group, hands each
+ * record to the stage, and commits an offset only once that record and every earlier one in
+ * its partition were handled (at-least-once; a crash replays from the last commit).
+ *
+ * Within a partition up to `window` records are handled at once (a supplier keeps a window of
+ * submits open to its provider); their offsets are still resolved in order.
+ */
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface StageRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  timestamp: number;
+}
+
+export type Assignment = Record<string, number[]>;
+
+export interface StageConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Records handled at once per partition. */
+  window: number;
+  /** Partitions handled at once. */
+  partitionsConcurrently: number;
+  handle: (record: StageRecord) => Promise<void>;
+  /** Called after every group join with this member's partitions. */
+  onAssignment?: (assignment: Assignment) => void | Promise<void>;
+  retry?: { initialMs: number; maxMs: number };
+  sessionTimeoutMs?: number;
+  logger: Logger;
+}
+
+export class StageConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+  private assignment: Assignment = {};
+  readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number } };
+
+  constructor(kafka: KafkaClient, private readonly options: StageConsumerOptions) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 10000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 30000,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.assignment = e.payload.memberAssignment;
+      this.options.logger.info('partitions assigned', { groupId: options.groupId, assignment: this.assignment });
+      void Promise.resolve(this.options.onAssignment?.(this.assignment)).catch((err) =>
+        this.options.logger.error('assignment handler failed', { error: errorMessage(err) }));
+    });
+    this.consumer.on(CRASH, (e) => {
+      this.options.logger.error('consumer crashed', { groupId: options.groupId, error: errorMessage(e.payload.error), restart: e.payload.restart });
+    });
+  }
+
+  get currentAssignment(): Assignment {
+    return this.assignment;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 500,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets in-flight records finish, commits what finished, leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const messages = batch.messages;
+    const done: boolean[] = new Array<boolean>(messages.length).fill(false);
+    let resolvedUpTo = 0;
+    const inFlight = new Set<Promise<void>>();
+    const advance = () => {
+      while (resolvedUpTo < messages.length && done[resolvedUpTo]) {
+        p.resolveOffset(messages[resolvedUpTo]!.offset);
+        resolvedUpTo++;
+      }
+    };
+    for (let i = 0; i < messages.length; i++) {
+      if (!this.running || !p.isRunning() || p.isStale()) break;
+      while (inFlight.size >= this.options.window) await Promise.race(inFlight);
+      if (!this.running || !p.isRunning() || p.isStale()) break;
+      const record = toRecord(batch.topic, batch.partition, messages[i]!);
+      const task: Promise<void> = this.handleWithRetry(record, p).then((ok) => {
+        if (ok) {
+          done[i] = true;
+          advance();
+        }
+      });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    }
+    await Promise.all(inFlight);
+    await p.commitOffsetsIfNecessary().catch((err: unknown) =>
+      this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
+  }
+
+  /** Retries a failing record until it succeeds or the partition is taken away. */
+  private async handleWithRetry(record: StageRecord, p: EachBatchPayload): Promise<boolean> {
+    const retry = this.options.retry ?? { initialMs: 200, maxMs: 10000 };
+    let delay = retry.initialMs;
+    for (;;) {
+      try {
+        await this.options.handle(record);
+        this.stats.handled++;
+        await p.heartbeat().catch(() => undefined);
+        return true;
+      } catch (err) {
+        this.stats.failures++;
+        this.stats.lastError = { message: errorMessage(err), at: Date.now() };
+        this.options.logger.warn('record failed; will retry', {
+          topic: record.topic, partition: record.partition, offset: record.offset, error: errorMessage(err), retryInMs: delay,
+        });
+        if (!this.running || !p.isRunning() || p.isStale()) return false;
+        await sleep(delay);
+        await p.heartbeat().catch(() => undefined);
+        if (!this.running || !p.isRunning() || p.isStale()) return false;
+        delay = Math.min(retry.maxMs, delay * 2);
+      }
+    }
+  }
+}
+
+function toRecord(topic: string, partition: number, m: KafkaMessage): StageRecord {
+  return {
+    topic, partition, offset: m.offset,
+    key: m.key ? m.key.toString() : null,
+    value: m.value ?? Buffer.alloc(0),
+    timestamp: Number(m.timestamp),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,86 @@
+/** Topic names (with the configured prefix) and their creation at start-up. */
+import type { KafkaClient } from './client.js';
+import type { KafkaConfig, TopicName } from '../config/types.js';
+import { TOPIC_NAMES } from '../config/types.js';
+import type { Logger } from '../log.js';
+
+const BASE_NAMES: Record<TopicName, string> = {
+  messageParts: 'customer-incoming-message-parts',
+  assemblerChangelog: 'assembler-state-changelog',
+  messages: 'customer-incoming-messages',
+  providerOutgoing: 'provider-outgoing-messages',
+  providerEvents: 'provider-incoming-events',
+  deliveries: 'customer-outgoing-deliveries',
+  events: 'message-events',
+};
+
+export type Topics = Readonly<Record<TopicName, string>>;
+
+export function topicNames(prefix: string): Topics {
+  const out = {} as Record<TopicName, string>;
+  for (const t of TOPIC_NAMES) out[t] = `${prefix}${BASE_NAMES[t]}`;
+  return Object.freeze(out);
+}
+
+/**
+ * Creates missing topics with the configured partition counts. An existing topic with fewer
+ * partitions than configured is grown; one with more is left alone (shrinking is impossible)
+ * and reported, since keyed placement depends on the count.
+ */
+export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logger: Logger): Promise<Topics> {
+  const names = topicNames(config.topicPrefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = TOPIC_NAMES.filter((t) => !existing.has(names[t]));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: names[t],
+          numPartitions: config.partitions[t],
+          replicationFactor: config.replicationFactor,
+          configEntries: topicConfig(t, config),
+        })),
+      });
+      logger.info('topics created', { topics: missing.map((t) => names[t]) });
+    }
+    const present = TOPIC_NAMES.filter((t) => existing.has(names[t]));
+    if (present.length > 0) {
+      const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => names[t]) });
+      for (const tm of meta.topics) {
+        const t = present.find((p) => names[p] === tm.name);
+        if (!t) continue;
+        const want = config.partitions[t];
+        if (tm.partitions.length < want) {
+          await admin.createPartitions({ topicPartitions: [{ topic: tm.name, count: want }] });
+          logger.warn('topic partitions grown', { topic: tm.name, from: tm.partitions.length, to: want });
+        } else if (tm.partitions.length > want) {
+          logger.warn('topic has more partitions than configured', { topic: tm.name, has: tm.partitions.length, configured: want });
+        }
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return names;
+}
+
+function topicConfig(t: TopicName, config: KafkaConfig): { name: string; value: string }[] {
+  const entries = [{ name: 'min.insync.replicas', value: String(Math.min(2, config.replicationFactor)) }];
+  if (t === 'assemblerChangelog') entries.push({ name: 'cleanup.policy', value: 'compact' });
+  return entries;
+}
+
+/** Partition count of a topic as the broker has it now. */
+export async function partitionCount(kafka: KafkaClient, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0]?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
