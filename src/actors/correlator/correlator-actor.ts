@@ -1,0 +1,66 @@
+/**
+ * The correlator stage: matches each provider receipt to the gateway message it is about and,
+ * if the customer asked, puts a receipt in the customer's outbox. A receipt can overtake the
+ * supplier's write of the correlation (the provider answers submit_sm and sends the receipt
+ * back to back), so an unmatched one is looked up again for a while before it is reported.
+ */
+import type { ActorSpec } from '../../runtime/actor.js';
+import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
+import type { Topics } from '../../kafka/topics.js';
+import type { CorrelationStore } from '../supplier/correlation-store.js';
+import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type ProviderEventRecord } from '../../domain/records.js';
+import { wantsReceipt } from './receipt-policy.js';
+import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import type { Logger } from '../../log.js';
+
+export interface CorrelatorDeps {
+  writer: DurableWriter;
+  topics: Topics;
+  correlation: CorrelationStore;
+  nodeId: string;
+  /** Delays between look-ups of a not-yet-known provider id. */
+  lookupDelaysMs: readonly number[];
+}
+
+export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMessage> {
+  return {
+    kind: 'correlator',
+    mailboxCapacity: 1024,
+    init: () => null,
+    receive: (state, message, ctx) => {
+      replyWhenDone(ctx, correlate(decodeRecord<ProviderEventRecord>(message.record.value), ctx.log));
+      return state;
+    },
+  };
+
+  async function correlate(ev: ProviderEventRecord, log: Logger): Promise<void> {
+    let corr = await deps.correlation.get(ev.provider, ev.providerMessageId);
+    for (const delay of deps.lookupDelaysMs) {
+      if (corr) break;
+      await new Promise((r) => setTimeout(r, delay));
+      corr = await deps.correlation.get(ev.provider, ev.providerMessageId);
+    }
+    const now = Date.now();
+    if (!corr) {
+      log.warn('receipt matches no submitted message', { provider: ev.provider, providerMessageId: ev.providerMessageId });
+      const unmatched: LifecycleEvent = {
+        messageId: `${ev.provider}:${ev.providerMessageId}`, type: 'receipt_unmatched', at: now, node: deps.nodeId,
+        detail: { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat },
+      };
+      await deps.writer.append({ topic: deps.topics.events, key: unmatched.messageId, value: encodeRecord(unmatched) });
+      return;
+    }
+    const records: OutRecord[] = [{
+      topic: deps.topics.events, key: corr.messageId,
+      value: encodeRecord({ messageId: corr.messageId, type: 'receipt', at: now, node: deps.nodeId, detail: { stat: ev.stat, provider: ev.provider } } satisfies LifecycleEvent),
+    }];
+    if (wantsReceipt(corr.registeredDelivery, ev.stat)) {
+      const dlr: DeliveryRecord = {
+        kind: 'receipt', customer: corr.customer, messageId: corr.messageId, source: corr.source, destination: corr.destination,
+        stat: ev.stat, err: ev.err, submittedAt: corr.submittedAt, doneAt: now, createdAt: now,
+      };
+      records.push({ topic: deps.topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
+    }
+    await deps.writer.append(records);
+  }
+}

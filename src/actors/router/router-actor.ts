@@ -1,0 +1,72 @@
+/**
+ * The router stage: reads whole messages, picks each one's provider from the route table, and
+ * hands it to the partition of provider-outgoing-messages that the provider's supplier reads.
+ * An unroutable message gets a failed receipt (if the customer asked for one) instead of
+ * silence.
+ */
+import type { ActorSpec } from '../../runtime/actor.js';
+import type { GatewayConfig, RouteConfig } from '../../config/types.js';
+import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
+import type { Topics } from '../../kafka/topics.js';
+import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { chooseRoute } from './route-table.js';
+import { providerPartition } from '../supplier/ownership.js';
+import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import { wantsReceipt } from '../correlator/receipt-policy.js';
+
+export type RouterMessage = RecordMessage | { type: 'reload'; routes: readonly RouteConfig[] };
+
+interface RouterState {
+  routes: readonly RouteConfig[];
+}
+
+export interface RouterDeps {
+  config: GatewayConfig;
+  writer: DurableWriter;
+  topics: Topics;
+  nodeId: string;
+  providerPartitions: number;
+}
+
+export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMessage> {
+  return {
+    kind: 'router',
+    mailboxCapacity: 1024,
+    init: () => ({ routes: deps.config.routes }),
+    receive: (state, message, ctx) => {
+      if (message.type === 'reload') {
+        ctx.log.info('routes reloaded', { routes: message.routes.length });
+        return { routes: message.routes };
+      }
+      const m = decodeRecord<MessageRecord>(message.record.value);
+      replyWhenDone(ctx, deps.writer.append(route(state.routes, m)));
+      return state;
+    },
+  };
+
+  function route(routes: readonly RouteConfig[], m: MessageRecord): OutRecord[] {
+    const now = Date.now();
+    const decision = chooseRoute(routes, { customer: m.customer, destination: m.destination.addr });
+    if (decision.ok) {
+      const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now };
+      const ev: LifecycleEvent = { messageId: m.id, type: 'routed', at: now, node: deps.nodeId, detail: { provider: decision.provider, route: decision.routeIndex } };
+      return [
+        {
+          topic: deps.topics.providerOutgoing, key: decision.provider, value: encodeRecord(out),
+          partition: providerPartition(deps.config.providers, decision.provider, deps.providerPartitions),
+        },
+        { topic: deps.topics.events, key: m.id, value: encodeRecord(ev) },
+      ];
+    }
+    const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { reason: decision.reason } };
+    const records: OutRecord[] = [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }];
+    if (wantsReceipt(m.registeredDelivery, 'UNDELIV')) {
+      const dlr: DeliveryRecord = {
+        kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
+        stat: 'UNDELIV', err: '001', submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
+      };
+      records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
+    }
+    return records;
+  }
+}

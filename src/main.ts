@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * `node dist/src/main.js --config config/demo.yaml`: starts one gateway node. Reads the
+ * environment once, here. Exit codes: 0 clean stop, 78 bad configuration, 1 start-up failure.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load.js';
+import { ConfigError, errorMessage } from './errors.js';
+import { createLogger } from './log.js';
+import { startNode, type GatewayNode } from './node.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write('usage: smsgw-node --config <file.yaml|file.json>\n  env: SMSGW_KAFKA_BROKERS, REDIS_URL, SMSGW_NODE_ID, SMSGW_LOG_LEVEL\n');
+    return;
+  }
+  const path = values.config ?? process.env.SMSGW_CONFIG ?? 'config/demo.yaml';
+  let config;
+  try {
+    config = await loadConfig(path, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration error in ${path}: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, base: { node: config.nodeId } });
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: errorMessage(reason) }));
+  process.on('uncaughtException', (err) => logger.error('uncaught exception', { error: errorMessage(err), stack: err.stack }));
+
+  let node: GatewayNode;
+  try {
+    node = await startNode(config, logger);
+  } catch (err) {
+    logger.error('start-up failed', { error: errorMessage(err), code: (err as { code?: string }).code });
+    process.exit(1);
+  }
+  let signalled = false;
+  const onSignal = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info('signal received', { signal });
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting', { timeoutMs: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    node.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error('shutdown failed', { error: errorMessage(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${errorMessage(err)}\n`);
+  process.exit(1);
+});
