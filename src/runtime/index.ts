@@ -1,0 +1,54 @@
+/** The in-process actor runtime: the public surface other modules import. */
+export type { ActorRef, ActorSpec, ActorStatus, StopOptions } from './actor.js';
+export {
+  addressDepth,
+  addressName,
+  childAddress,
+  formatAddress,
+  InvalidAddressError,
+  isValidName,
+  parentAddress,
+  parseAddress,
+  pathSegments,
+  rootAddress,
+  sameAddress,
+  type Address,
+} from './address.js';
+export type { ActorContext } from './context.js';
+export {
+  ActorNameTakenError,
+  ActorStoppedError,
+  ActorSystemStoppedError,
+  ActorUsageError,
+  EscalatedError,
+  MailboxClosedError,
+  MailboxFullError,
+  NoReplyError,
+} from './errors.js';
+export type {
+  ActorFailedEvent,
+  ActorStoppedEvent,
+  EscalatedEvent,
+  SystemEventListener,
+  SystemEventName,
+  SystemEvents,
+} from './events.js';
+export { Mailbox } from './mailbox.js';
+export type { ReplyHandle } from './reply.js';
+export type { ActorErrorInfo, ActorStats, GaugeValue } from './stats.js';
+export {
+  backoffDelay,
+  decideRestart,
+  defaultStrategy,
+  resolveStrategy,
+  type Backoff,
+  type Decider,
+  type Directive,
+  type FailureInfo,
+  type FailurePhase,
+  type RestartBudget,
+  type RestartVerdict,
+  type SupervisorStrategy,
+} from './supervision.js';
+export { ActorSystem, defaultSystemOptions, type ActorSystemOptions, type SystemStatus } from './system.js';
+export type { TimerScheduler } from './timers.js';
