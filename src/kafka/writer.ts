@@ -5,6 +5,7 @@
  * A bounded queue is the explicit backpressure: beyond it, append fails fast with QUEUE_FULL
  * (the SMPP session answers ESME_RMSGQFUL) instead of buffering without limit.
  */
+import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { GatewayError, UnavailableError, errorMessage } from '../errors.js';
@@ -55,7 +56,10 @@ export class DurableWriter {
 
   constructor(kafka: KafkaClient, private readonly options: WriterOptions) {
     // Idempotent: a retried produce request cannot write a record twice.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
+      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    });
   }
 
   async start(): Promise<void> {
