@@ -3,7 +3,7 @@ import { startProviderSimulator, type ProviderSimulator } from '../../../scripts
 import { createKafka } from '../../../src/kafka/client.js';
 import { silentLogger } from '../../../src/log.js';
 import { kafkaConfigFor, uniquePrefix, waitFor, brokers } from '../../support/env.js';
-import { Esme } from '../../support/esme.js';
+import { Esme } from '../../../scripts/lib/esme-client.js';
 import { runNode, startGateway, writeConfig, type RunningGateway } from '../../support/gateway-process.js';
 
 const ESME_ROK = 0x00;

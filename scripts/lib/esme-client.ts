@@ -1,5 +1,5 @@
 /**
- * A customer's SMPP client for the specs, built on the `smpp` npm package's own Session (the
+ * A customer's SMPP client (for the specs and scripts/send-sms.ts), built on the `smpp` npm package's own Session (the
  * common Node SMPP client), so the gateway is checked against a peer it did not write.
  */
 import { createRequire } from 'node:module';
