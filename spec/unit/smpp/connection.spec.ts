@@ -143,7 +143,7 @@ describe('smpp/connection', () => {
 
   it('resolves a request with its response, whatever the status', async () => {
     const { client, serverSide } = await pair();
-    serverSide.on('request', (pdu, respond) => respond(Status.ESME_RTHROTTLED));
+    serverSide.on('request', (_pdu, respond) => respond(Status.ESME_RTHROTTLED));
     const resp = await client.request('submit_sm', { destination_addr: '1' });
     assert.equal(resp.command, 'submit_sm_resp');
     assert.equal(resp.command_status, Status.ESME_RTHROTTLED);
@@ -210,6 +210,34 @@ describe('smpp/connection', () => {
     assert.equal(conn.inFlight, 0);
   });
 
+  it('stops writing requests while the socket is full, and resumes on drain', async () => {
+    // A peer that accepts the connection but does not read until told to.
+    const stalled: net.Socket[] = [];
+    const sink = net.createServer((s) => { s.pause(); stalled.push(s); });
+    sink.listen(0, '127.0.0.1');
+    await once(sink, 'listening');
+    const { port } = sink.address() as net.AddressInfo;
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    const conn = new SmppConnection(socket, { window: 5000, responseTimeoutMs: 5000, enquireLinkIntervalMs: 0 });
+    try {
+      const payload = Buffer.alloc(16000, 0x41);
+      const requests = Array.from({ length: 2000 }, () => conn.request('submit_sm', { message_payload: payload }).catch(() => undefined));
+      await delay(200);
+      // Without backpressure all 32 MB would sit in the socket's user-space buffer.
+      assert.ok(socket.writableLength < 2_000_000, `buffered ${socket.writableLength} octets`);
+      const before = socket.bytesWritten + socket.writableLength;
+      stalled[0]!.resume();
+      await delay(200);
+      assert.ok(socket.bytesWritten + socket.writableLength > before, 'writing resumed after drain');
+      conn.destroy();
+      await Promise.all(requests);
+    } finally {
+      for (const s of stalled) s.destroy();
+      await new Promise((resolve) => sink.close(resolve));
+    }
+  });
+
   it('sends enquire_link when idle', async () => {
     const peer = await rawPeer({ enquireLinkIntervalMs: 80 });
     const probe = await peer.next(1000);
@@ -220,12 +248,13 @@ describe('smpp/connection', () => {
 
   it('closes a slow-loris peer that dribbles a partial PDU', async () => {
     const peer = await rawPeer({ enquireLinkIntervalMs: 0, inactivityTimeoutMs: 250 });
-    const pdu = encodePdu({ command: 'submit_sm', sequence_number: 1, short_message: Buffer.from('slow') });
+    // Long enough that the trickle outlasts the test: only the inactivity timer can end it.
+    const pdu = encodePdu({ command: 'submit_sm', sequence_number: 1, short_message: Buffer.alloc(200, 0x41) });
     let i = 0;
     const dribble = setInterval(() => { if (i < pdu.length - 1) peer.send(pdu.subarray(i, ++i)); }, 20);
     try {
       const started = Date.now();
-      assert.ok(await peer.closesWithin(2000), 'closed despite a steady trickle of bytes');
+      assert.ok(await peer.closesWithin(1000), 'closed despite a steady trickle of bytes');
       assert.ok(Date.now() - started >= 200);
     } finally {
       clearInterval(dribble);
