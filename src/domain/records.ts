@@ -21,12 +21,55 @@ export interface MessageRecord {
   priority: number;
   registeredDelivery: number;
   dataCoding: number;
-  /** Raw short_message octets (UDH included when esm_class has 0x40), base64. */
+  /**
+   * The message's octets, base64. A single-part submit keeps its short_message as sent (UDH
+   * included when esm_class has 0x40); an assembled message holds the parts' user data joined
+   * in order, without their concatenation headers (esm_class without 0x40).
+   */
   body: string;
   /** The customer's message ids of every part this message was made of, in part order. */
   partIds: string[];
   acceptedAt: number;
   node: string;
+  /** Set by the assembler when parts never came and configuration releases what arrived. */
+  incomplete?: { missing: number[] };
+}
+
+/** How the customer marked a part as one of a concatenated message. */
+export type ConcatScheme = 'udh8' | 'udh16' | 'sar';
+
+/**
+ * One part of a multi-part message (customer-incoming-message-parts). Keyed by `partKey`, so
+ * every part of one message lands in one partition whichever bind or node it came through.
+ */
+export interface PartRecord {
+  customer: string;
+  /** The id the customer was given for this part. */
+  partId: string;
+  scheme: ConcatScheme;
+  ref: number;
+  total: number;
+  /** 1-based. */
+  seq: number;
+  source: SmsAddress;
+  destination: SmsAddress;
+  serviceType: string;
+  esmClass: number;
+  protocolId: number;
+  priority: number;
+  registeredDelivery: number;
+  dataCoding: number;
+  /** This part's user data without its concatenation header, base64. */
+  body: string;
+  /** UDH information elements other than concatenation (e.g. port addressing), base64, if any. */
+  udhOther?: string;
+  acceptedAt: number;
+  node: string;
+}
+
+/** The concatenation group a part belongs to: customer, source, destination, reference, total. */
+export function partKey(p: Pick<PartRecord, 'customer' | 'source' | 'destination' | 'ref' | 'total'>): string {
+  return `${p.customer}|${p.source.addr}|${p.destination.addr}|${p.ref}|${p.total}`;
 }
 
 /** A message routed to a provider bind (provider-outgoing-messages, partitioned by provider). */
