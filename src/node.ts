@@ -1,40 +1,51 @@
 /**
- * One gateway node: the SMPP listeners and session actors, and the stage actors (router,
- * suppliers, correlator, delivery) each bound to its Kafka topic. Started and stopped as one.
+ * One gateway node. The main thread holds the SMPP listeners and one session actor per
+ * customer connection; the stage actors (router, suppliers, correlator, delivery) run on
+ * worker threads, each bound to its Kafka topic. Started and stopped as one.
  */
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './log.js';
-import { errorMessage } from './errors.js';
+import { UnavailableError, errorMessage } from './errors.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
 import { DurableWriter } from './kafka/writer.js';
 import { connectRedis } from './redis/client.js';
 import { ActorSystem } from './runtime/system.js';
-import { KafkaMailbox } from './runtime/kafka-mailbox.js';
+import { StagePool } from './runtime/threads/stage-pool.js';
+import type { ThreadSnapshot } from './runtime/threads/protocol.js';
+import type { ActorStats } from './runtime/stats.js';
 import { createSmppServer, type SmppServer } from './smpp/server.js';
 import type { SmppConnection } from './smpp/connection.js';
 import { Status } from './smpp/status.js';
 import { SessionRegistry } from './actors/session/registry.js';
 import { LocalSessions } from './actors/session/local-sessions.js';
 import { sessionActor, type SessionMessage } from './actors/session/session-actor.js';
-import { routerActor } from './actors/router/router-actor.js';
-import { suppliersActor } from './actors/supplier/suppliers-actor.js';
-import { CorrelationStore } from './actors/supplier/correlation-store.js';
-import { correlatorActor } from './actors/correlator/correlator-actor.js';
-import { deliveryActor } from './actors/delivery/delivery-actor.js';
+import { builtInStages } from './actors/stages.js';
 import type { ActorRef } from './runtime/actor.js';
+import type { DeliveryRecord } from './domain/records.js';
+
+export interface NodeSnapshot {
+  nodeId: string;
+  main: ActorStats[];
+  workers: ThreadSnapshot[];
+}
 
 export interface GatewayNode {
   readonly nodeId: string;
   readonly listeners: readonly { name: string; host: string; port: number }[];
   readonly system: ActorSystem;
+  readonly pool: StagePool;
+  snapshot(): Promise<NodeSnapshot>;
   /** Unbinds customers, finishes in-flight work, commits, disconnects. */
   stop(): Promise<void>;
 }
 
-const CORRELATION_TTL_SECONDS = 7 * 24 * 3600;
+export interface StartOptions {
+  /** Stage modules for the worker threads (default: the gateway's own stages). */
+  stages?: readonly string[];
+}
 
-export async function startNode(config: GatewayConfig, logger: Logger): Promise<GatewayNode> {
+export async function startNode(config: GatewayConfig, logger: Logger, options: StartOptions = {}): Promise<GatewayNode> {
   const nodeId = config.nodeId;
   const log = logger.child({ node: nodeId });
   const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}`, log);
@@ -43,37 +54,20 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
   const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, logger: log });
   await writer.start();
 
-  const prefix = config.redis.keyPrefix;
-  const registry = new SessionRegistry(redis, prefix);
+  const registry = new SessionRegistry(redis, config.redis.keyPrefix);
   const cleared = await registry.clearNode(nodeId);
   if (cleared > 0) log.info('stale sessions of an earlier run of this node removed', { sessions: cleared });
-  const correlation = new CorrelationStore(redis, prefix, CORRELATION_TTL_SECONDS);
   const local = new LocalSessions();
   const system = new ActorSystem({ name: nodeId, logger: log, askTimeoutMs: 30000 });
-  const group = (stage: string) => `${config.kafka.topicPrefix}${stage}`;
-  const providerPartitions = config.kafka.partitions.providerOutgoing;
 
-  const router = system.spawn('router', routerActor({ config, writer, topics, nodeId, providerPartitions }));
-  const suppliers = system.spawn('suppliers', suppliersActor({ config, writer, topics, correlation, nodeId, providerPartitions, recordTimeoutMs: 600000 }));
-  const correlator = system.spawn('correlator', correlatorActor({ writer, topics, correlation, nodeId, lookupDelaysMs: [50, 100, 200, 500, 1000, 2000, 5000] }));
-  const delivery = system.spawn('delivery', deliveryActor({ writer, topics, local, nodeId, responseTimeoutMs: config.delivery.responseTimeoutMs }));
-
-  const mailboxes = [
-    new KafkaMailbox(kafka, router, { groupId: group('router'), topic: topics.messages, window: 64, partitionsConcurrently: 4, recordTimeoutMs: 60000, logger: log }),
-    new KafkaMailbox(kafka, suppliers, {
-      groupId: group('supplier'), topic: topics.providerOutgoing,
-      window: Math.max(...config.providers.map((p) => p.window)) * 2,
-      partitionsConcurrently: Math.min(providerPartitions, 16), recordTimeoutMs: 600000, logger: log,
-      onAssignment: (a) => { suppliers.tell({ type: 'assigned', partitions: a[topics.providerOutgoing] ?? [] }); },
-    }),
-    new KafkaMailbox(kafka, correlator, { groupId: group('correlator'), topic: topics.providerEvents, window: 64, partitionsConcurrently: 4, recordTimeoutMs: 60000, logger: log }),
-    // Window 1: a customer's receipts go out in the order they were produced.
-    new KafkaMailbox(kafka, delivery, {
-      groupId: group('delivery'), topic: topics.deliveries, window: 1, partitionsConcurrently: Math.min(config.kafka.partitions.deliveries, 16),
-      recordTimeoutMs: config.delivery.responseTimeoutMs * 2, retry: { initialMs: 100, maxMs: config.delivery.retryIntervalMs }, logger: log,
-    }),
-  ];
-  await Promise.all(mailboxes.map((m) => m.start()));
+  const deliver = async (record: DeliveryRecord): Promise<void> => {
+    const session = local.receiverFor(record.customer);
+    if (!session) throw new UnavailableError('CUSTOMER_NOT_BOUND', `no receiving bind of ${record.customer} on node ${nodeId}`);
+    await session.ref.ask<void>({ type: 'deliver', record }, config.delivery.responseTimeoutMs);
+  };
+  const pool = new StagePool({ threads: config.threads, nodeId, config, stages: [...(options.stages ?? builtInStages)], logger: log, deliver });
+  pool.on('givenUp', (index, error) => log.error('a stage worker keeps dying; this node no longer runs its share', { worker: index, error: error.message }));
+  await pool.start();
 
   let draining = false;
   let sessionSeq = 0;
@@ -111,7 +105,7 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
     servers.push(server);
     listeners.push({ name: l.name, ...addr });
   }
-  log.info('gateway node started', { listeners, brokers: config.kafka.brokers, redis: config.redis.url });
+  log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: config.redis.url });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -122,8 +116,9 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
       // durable) and is unbound, so nothing is acknowledged but unwritten.
       await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs: 3000 }, 10000)));
       await Promise.allSettled(servers.map((s) => s.close()));
-      // Stages: stop fetching, let in-flight records finish, commit.
-      await Promise.allSettled(mailboxes.map((m) => m.stop()));
+      // Stages: each worker stops fetching, lets in-flight records finish, commits, unbinds
+      // its providers.
+      await pool.stop();
       await system.shutdown({ drain: true });
       await writer.stop().catch((err: unknown) => log.error('writer stop failed', { error: errorMessage(err) }));
       await registry.clearNode(nodeId).catch(() => undefined);
@@ -132,5 +127,6 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
     })();
     return stopping;
   };
-  return { nodeId, listeners, system, stop };
+  const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
+  return { nodeId, listeners, system, pool, snapshot, stop };
 }

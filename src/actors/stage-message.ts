@@ -1,11 +1,7 @@
-/** The message a Kafka-backed mailbox hands a stage actor: one record of its topic. */
-import type { StageRecord } from '../kafka/stage-consumer.js';
+/** Helpers shared by the stage actors. */
 import type { ActorContext } from '../runtime/context.js';
 
-export interface RecordMessage {
-  type: 'record';
-  record: StageRecord;
-}
+export type { RecordMessage } from '../runtime/stage.js';
 
 /**
  * Answers the current ask when `work` settles, without holding the actor: the next record is

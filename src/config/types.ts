@@ -79,6 +79,8 @@ export interface DeliveryConfig {
 export interface GatewayConfig {
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
+  /** Worker threads hosting the stage actors. */
+  readonly threads: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly listeners: readonly ListenerConfig[];
   readonly session: SessionConfig;

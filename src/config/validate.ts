@@ -2,7 +2,7 @@
  * Turns parsed YAML/JSON into a GatewayConfig, or throws a ConfigError naming the bad field.
  * Pure: the environment comes in as data, read once by the caller at start-up.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
@@ -20,6 +20,8 @@ export interface EnvOverrides {
   nodeId?: string;
   /** SMSGW_LOG_LEVEL */
   logLevel?: string;
+  /** SMSGW_THREADS */
+  threads?: number;
 }
 
 export function envOverrides(env: NodeJS.ProcessEnv): EnvOverrides {
@@ -28,6 +30,11 @@ export function envOverrides(env: NodeJS.ProcessEnv): EnvOverrides {
   if (env.REDIS_URL) out.redisUrl = env.REDIS_URL;
   if (env.SMSGW_NODE_ID) out.nodeId = env.SMSGW_NODE_ID;
   if (env.SMSGW_LOG_LEVEL) out.logLevel = env.SMSGW_LOG_LEVEL;
+  if (env.SMSGW_THREADS) {
+    const n = Number(env.SMSGW_THREADS);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError('SMSGW_THREADS', 'must be an integer from 1 to 64', env.SMSGW_THREADS);
+    out.threads = n;
+  }
   return out;
 }
 
@@ -40,6 +47,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const node = root.obj('node');
   const nodeId = env.nodeId ?? node.str('id', { default: `${hostname()}-${process.pid}`, pattern: ID, hint: 'must use letters, digits, _ . -' });
   const shutdownTimeoutMs = node.int('shutdownTimeoutMs', { default: 15000, min: 100 });
+  const threads = env.threads ?? node.int('threads', { default: availableParallelism(), min: 1, max: 64 });
   const logLevel = node.oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const, 'info');
   node.done();
   if (env.logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(env.logLevel))
@@ -118,7 +126,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   root.done();
 
   return deepFreeze({
-    nodeId, shutdownTimeoutMs, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
+    nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
     listeners, session, kafka, redis, customers, providers, routes, delivery,
   });
 }

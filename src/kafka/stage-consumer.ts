@@ -41,7 +41,7 @@ export class StageConsumer {
   private readonly consumer: Consumer;
   private running = false;
   private assignment: Assignment = {};
-  readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number } };
+  readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number> };
 
   constructor(kafka: KafkaClient, private readonly options: StageConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -88,9 +88,15 @@ export class StageConsumer {
     await this.consumer.disconnect();
   }
 
+  /** A record of a partition taken away by a rebalance is abandoned, not retried: its new owner reads it. */
+  private holds(record: StageRecord): boolean {
+    return this.assignment[record.topic]?.includes(record.partition) ?? false;
+  }
+
   private async eachBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     const messages = batch.messages;
+    this.stats.lag[batch.partition] = Number(batch.offsetLag());
     const done: boolean[] = new Array<boolean>(messages.length).fill(false);
     let resolvedUpTo = 0;
     const inFlight = new Set<Promise<void>>();
@@ -135,10 +141,10 @@ export class StageConsumer {
         this.options.logger.warn('record failed; will retry', {
           topic: record.topic, partition: record.partition, offset: record.offset, error: errorMessage(err), retryInMs: delay,
         });
-        if (!this.running || !p.isRunning() || p.isStale()) return false;
+        if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
         await sleep(delay);
         await p.heartbeat().catch(() => undefined);
-        if (!this.running || !p.isRunning() || p.isStale()) return false;
+        if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
         delay = Math.min(retry.maxMs, delay * 2);
       }
     }

@@ -6,6 +6,9 @@ import type { RedisClient } from '../../redis/client.js';
 import type { CorrelationRecord } from '../../domain/records.js';
 import { normalizeProviderId } from '../../domain/ids.js';
 
+/** Receipts can come days after the submit (validity periods up to several days). */
+export const CORRELATION_TTL_SECONDS = 7 * 24 * 3600;
+
 export class CorrelationStore {
   constructor(
     private readonly redis: RedisClient,

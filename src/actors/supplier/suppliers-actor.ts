@@ -1,52 +1,34 @@
 /**
- * The parent of this node's supplier actors. It follows the partition assignment of
- * provider-outgoing-messages: a supplier runs (and keeps its provider bound, receiving
- * receipts) exactly while this node owns its provider's partition.
+ * The actor of one partition of provider-outgoing-messages: the parent of the supplier actors
+ * of the providers mapped to that partition. It starts them when the partition is assigned
+ * (so their binds come up and receipts flow even without traffic) and they stop with it.
  */
 import type { ActorRef, ActorSpec } from '../../runtime/actor.js';
-import type { ActorContext } from '../../runtime/context.js';
 import { decodeRecord, type OutgoingRecord } from '../../domain/records.js';
 import { ownedProviders } from './ownership.js';
 import { supplierActor, type SupplierDeps, type SupplierMessage } from './supplier-actor.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 
-export type SuppliersMessage = RecordMessage | { type: 'assigned'; partitions: number[] };
-
 type Children = Map<string, ActorRef<SupplierMessage>>;
 
-export function suppliersActor(deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, SuppliersMessage> {
-  const spawn = (children: Children, id: string, ctx: ActorContext<SuppliersMessage>): ActorRef<SupplierMessage> | undefined => {
-    const existing = children.get(id);
-    if (existing) return existing;
-    const provider = deps.config.providers.find((p) => p.id === id);
-    if (!provider) return undefined;
-    const ref = ctx.spawn(`supplier-${id}`, supplierActor(provider, deps));
-    children.set(id, ref);
-    return ref;
-  };
+export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, RecordMessage> {
   return {
     kind: 'suppliers',
-    init: () => new Map(),
-    receive: async (children, message, ctx) => {
-      if (message.type === 'assigned') {
-        const owned = new Set(ownedProviders(deps.config.providers, message.partitions, deps.providerPartitions).map((p) => p.id));
-        for (const [id, ref] of children) {
-          if (!owned.has(id)) {
-            children.delete(id);
-            ctx.log.info('supplier released', { provider: id });
-            await ref.stop({ drain: false });
-          }
-        }
-        for (const id of owned) spawn(children, id, ctx);
-        return children;
+    init: (ctx) => {
+      const children: Children = new Map();
+      for (const provider of ownedProviders(deps.config.providers, [partition], deps.providerPartitions)) {
+        children.set(provider.id, ctx.spawn(`supplier-${provider.id}`, supplierActor(provider, deps)));
       }
-      // A record can only come from a partition this node holds, even if the assignment
-      // event has not reached us yet, so it may start its supplier.
+      ctx.log.info('provider binds owned', { partition, providers: [...children.keys()] });
+      return children;
+    },
+    receive: (children, message, ctx) => {
       const out = decodeRecord<OutgoingRecord>(message.record.value);
-      const ref = spawn(children, out.provider, ctx);
+      const ref = children.get(out.provider);
       if (!ref) {
-        ctx.log.error('record for a provider not in the configuration; left uncommitted', { provider: out.provider });
-        throw new Error(`unknown provider ${out.provider}`);
+        // The router placed it by a provider list this node does not share (a configuration
+        // change in progress); leave it uncommitted rather than send it to the wrong bind.
+        throw new Error(`provider ${out.provider} does not belong to partition ${partition} here`);
       }
       replyWhenDone(ctx, ref.ask(message, deps.recordTimeoutMs));
       return children;

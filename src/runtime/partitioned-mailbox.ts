@@ -1,0 +1,54 @@
+/**
+ * The Kafka-backed mailbox of an at-least-once stage: each assigned partition becomes an actor;
+ * each record is asked of its partition's actor and its offset commits once the actor answered
+ * (and every earlier record of the partition did). A failed or abandoned record is consumed
+ * again, by this thread or by whichever thread the partition moves to.
+ */
+import { StageConsumer } from '../kafka/stage-consumer.js';
+import type { ActorSystem } from './system.js';
+import { PartitionActors } from './partition-actors.js';
+import { groupIdFor, type AtLeastOnceStage, type RecordMessage, type StageEnv } from './stage.js';
+import type { StageStats } from './threads/protocol.js';
+
+export class PartitionedMailbox {
+  private readonly consumer: StageConsumer;
+  private readonly actors: PartitionActors<RecordMessage>;
+  private readonly groupId: string;
+
+  constructor(system: ActorSystem, private readonly stage: AtLeastOnceStage, env: StageEnv) {
+    const topic = stage.topic(env.topics);
+    this.groupId = groupIdFor(env.config, stage.name);
+    this.actors = new PartitionActors(system, stage.name, (p) => stage.partitionActor(p, env), env.log);
+    const timeout = stage.recordTimeoutMs(env.config);
+    this.consumer = new StageConsumer(env.kafka, {
+      groupId: this.groupId,
+      topics: [topic],
+      window: stage.window(env.config),
+      partitionsConcurrently: 16,
+      logger: env.log.child({ stage: stage.name }),
+      ...(stage.retry ? { retry: stage.retry(env.config) } : {}),
+      handle: async (record) => {
+        const ref = await this.actors.get(record.partition);
+        await ref.ask<void>({ type: 'record', record }, timeout);
+      },
+      onAssignment: (a) => this.actors.reconcile(a[topic] ?? []),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    await this.actors.stopAll();
+  }
+
+  stats(): StageStats {
+    return {
+      stage: this.stage.name, groupId: this.groupId, assignment: this.actors.partitions(),
+      handled: this.consumer.stats.handled, failures: this.consumer.stats.failures,
+      lastError: this.consumer.stats.lastError, lag: { ...this.consumer.stats.lag },
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * What a stage is: a topic it reads in a consumer group, and the actor each assigned
+ * partition becomes. Stage modules export `stage: StageDefinition`; worker threads load them
+ * by URL, so the set of stages (and test stages) is data, not code paths.
+ */
+import type { GatewayConfig } from '../config/types.js';
+import type { KafkaClient } from '../kafka/client.js';
+import type { Topics } from '../kafka/topics.js';
+import type { DurableWriter, OutRecord } from '../kafka/writer.js';
+import type { StageRecord } from '../kafka/stage-consumer.js';
+import type { Logger } from '../log.js';
+import type { RedisClient } from '../redis/client.js';
+import type { ActorSpec } from './actor.js';
+import type { DeliveryRecord } from '../domain/records.js';
+
+/** The main thread, as a stage on a worker thread sees it. */
+export interface MainLink {
+  /** Sends a delivery over one of the customer's receiving binds on this node. */
+  deliver(record: DeliveryRecord): Promise<void>;
+}
+
+export interface StageEnv {
+  nodeId: string;
+  workerIndex: number;
+  config: GatewayConfig;
+  topics: Topics;
+  kafka: KafkaClient;
+  writer: DurableWriter;
+  redis: RedisClient;
+  main: MainLink;
+  log: Logger;
+}
+
+export interface RecordMessage {
+  type: 'record';
+  record: StageRecord;
+}
+
+/** Each record handled at least once; its offset commits after the partition actor answered. */
+export interface AtLeastOnceStage {
+  kind: 'at-least-once';
+  name: string;
+  topic(topics: Topics): string;
+  /** Records of one partition in flight at once (1 keeps strict order). */
+  window(config: GatewayConfig): number;
+  recordTimeoutMs(config: GatewayConfig): number;
+  retry?(config: GatewayConfig): { initialMs: number; maxMs: number };
+  /** The actor an assigned partition becomes; stopped (drained) when the partition is revoked. */
+  partitionActor(partition: number, env: StageEnv): ActorSpec<unknown, RecordMessage>;
+}
+
+export interface Transformed<S> {
+  state: S;
+  /** Output records, changelog writes included; written in the same transaction as the offsets. */
+  outputs: OutRecord[];
+}
+
+/**
+ * Consume-transform-produce in one Kafka transaction per batch: outputs, changelog writes and
+ * the input offsets commit together or not at all. State is restored from the changelog
+ * partition (same number as the input partition) before the first batch.
+ */
+export interface ExactlyOnceStage<S> {
+  kind: 'exactly-once';
+  name: string;
+  topic(topics: Topics): string;
+  changelogTopic?(topics: Topics): string;
+  init(partition: number, env: StageEnv): S;
+  restore(state: S, key: string, value: Buffer | null): S;
+  /** Must not mutate `state`: on an aborted transaction the old state is kept. */
+  process(state: S, records: StageRecord[], env: StageEnv): Transformed<S> | Promise<Transformed<S>>;
+  /** Periodic work without input (timeouts), committed the same way. */
+  tick?: { everyMs(config: GatewayConfig): number; run(state: S, now: number, env: StageEnv): Transformed<S> };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StageDefinition = AtLeastOnceStage | ExactlyOnceStage<any>;
+
+export function groupIdFor(config: GatewayConfig, stage: string): string {
+  return `${config.kafka.topicPrefix}${stage}`;
+}

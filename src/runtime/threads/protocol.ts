@@ -1,0 +1,63 @@
+/**
+ * Every message that crosses between the main thread and a stage worker thread, typed in one
+ * place. Messages are plain data (structured clone); record bytes travel as transferred
+ * ArrayBuffers rather than copies.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { GatewayConfig } from '../../config/types.js';
+import type { ActorStats } from '../stats.js';
+
+/** What the main thread hands a worker when it starts it (the piscina task). */
+export interface WorkerTask {
+  index: number;
+  nodeId: string;
+  config: GatewayConfig;
+  /** Module URLs, each exporting `stage` (a StageDefinition). */
+  stages: string[];
+  port: MessagePort;
+}
+
+/** What the task resolves with once the worker stopped cleanly. */
+export interface WorkerResult {
+  index: number;
+  stopped: true;
+}
+
+export interface StageStats {
+  stage: string;
+  groupId: string;
+  assignment: number[];
+  handled: number;
+  failures: number;
+  lastError: { message: string; at: number } | null;
+  /** Records behind the high watermark per partition, as last seen by a fetch. */
+  lag: Record<number, number>;
+}
+
+export interface ThreadSnapshot {
+  index: number;
+  threadId: number;
+  memory: { heapUsed: number; heapTotal: number };
+  actors: ActorStats[];
+  stages: StageStats[];
+}
+
+export type MainToWorker =
+  | { type: 'stop' }
+  | { type: 'snapshot'; requestId: number }
+  | { type: 'reply'; requestId: number; ok: true }
+  | { type: 'reply'; requestId: number; ok: false; error: { message: string; code: string | null } };
+
+export type WorkerToMain =
+  | { type: 'ready'; index: number; threadId: number }
+  | { type: 'snapshot'; requestId: number; snapshot: ThreadSnapshot }
+  /** Send a delivery (JSON of a DeliveryRecord, transferred) over a local customer session. */
+  | { type: 'deliver'; requestId: number; record: Uint8Array }
+  | { type: 'fatal'; error: string };
+
+/** Copies `bytes` into a fresh ArrayBuffer that can be transferred (a Buffer may share a pool). */
+export function transferable(bytes: Uint8Array): { view: Uint8Array; transfer: ArrayBuffer } {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { view: copy, transfer: copy.buffer };
+}

@@ -1,0 +1,193 @@
+/**
+ * The main thread's side of the stage worker threads: runs one long piscina task per worker
+ * slot, answers the workers' requests (deliveries to local sessions, snapshots), and
+ * supervises them: a worker that dies (uncaught error, out of memory, process.exit) is
+ * replaced within a restart budget; its Kafka partitions are consumed again by the
+ * replacement or by other group members meanwhile. Other workers keep running.
+ */
+import { EventEmitter } from 'node:events';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { GatewayConfig } from '../../config/types.js';
+import type { Logger } from '../../log.js';
+import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
+import { decodeRecord, type DeliveryRecord } from '../../domain/records.js';
+import { decideRestart, type Backoff, type RestartBudget } from '../supervision.js';
+import type { MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
+
+export interface StagePoolOptions {
+  threads: number;
+  nodeId: string;
+  config: GatewayConfig;
+  /** Stage module URLs loaded by every worker. */
+  stages: string[];
+  logger: Logger;
+  deliver: (record: DeliveryRecord) => Promise<void>;
+  budget?: RestartBudget;
+  backoff?: Backoff;
+  /** Heap limit per worker thread, MB (an out-of-memory worker is replaced). */
+  maxOldGenerationSizeMb?: number;
+}
+
+interface Slot {
+  index: number;
+  port: MessagePort | null;
+  task: Promise<WorkerResult> | null;
+  ready: boolean;
+  restarts: number[];
+  restartCount: number;
+  givenUp: boolean;
+}
+
+export type StagePoolEvents = {
+  /** A worker slot exhausted its restart budget. */
+  givenUp: [index: number, error: Error];
+  workerReady: [index: number, threadId: number];
+  workerDied: [index: number, error: Error];
+};
+
+export class StagePool extends EventEmitter<StagePoolEvents> {
+  private readonly pool: Piscina<WorkerTask, WorkerResult>;
+  private readonly slots: Slot[] = [];
+  private stopping = false;
+  private nextRequest = 0;
+  private readonly snapshots = new Map<number, (s: ThreadSnapshot) => void>();
+
+  constructor(private readonly options: StagePoolOptions) {
+    super();
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new GatewayError('CONFIG_INVALID', `threads must be an integer >= 1 (got ${options.threads})`);
+    this.pool = new Piscina({
+      filename: new URL('./worker-entry.js', import.meta.url).href,
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // The task never returns while the worker runs: no Atomics.wait between tasks.
+      atomics: 'disabled',
+      ...(options.maxOldGenerationSizeMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } } : {}),
+    });
+    for (let i = 0; i < options.threads; i++) {
+      this.slots.push({ index: i, port: null, task: null, ready: false, restarts: [], restartCount: 0, givenUp: false });
+    }
+  }
+
+  /** Starts every worker; resolves when each has bound its stages. */
+  async start(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => this.run(slot)));
+  }
+
+  get threads(): readonly Worker[] {
+    return this.pool.threads;
+  }
+
+  restartsOf(index: number): number {
+    return this.slots[index]?.restartCount ?? 0;
+  }
+
+  private run(slot: Slot): Promise<void> {
+    const { port1, port2 } = new MessageChannel();
+    slot.port = port1;
+    slot.ready = false;
+    let signalReady!: () => void;
+    let failReady!: (e: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      signalReady = resolve;
+      failReady = reject;
+    });
+    port1.on('message', (m: WorkerToMain) => {
+      if (m.type === 'ready') {
+        slot.ready = true;
+        this.emit('workerReady', slot.index, m.threadId);
+        signalReady();
+      } else this.onMessage(port1, m);
+    });
+    const task: WorkerTask = { index: slot.index, nodeId: this.options.nodeId, config: this.options.config, stages: this.options.stages, port: port2 };
+    const running = this.pool.run(task, { transferList: [port2] });
+    slot.task = running;
+    running.then(
+      () => port1.close(),
+      (err: unknown) => {
+        port1.close();
+        const error = err instanceof Error ? err : new Error(String(err));
+        failReady(error);
+        if (this.stopping) return;
+        this.onDied(slot, error);
+      },
+    );
+    return ready;
+  }
+
+  private onDied(slot: Slot, error: Error): void {
+    this.options.logger.error('stage worker died', { worker: slot.index, error: error.message });
+    this.emit('workerDied', slot.index, error);
+    const verdict = decideRestart(slot.restarts, Date.now(), {
+      budget: this.options.budget ?? { maxRestarts: 5, withinMs: 60000 },
+      backoff: this.options.backoff ?? { initialMs: 200, maxMs: 5000, factor: 2 },
+      whenBudgetExceeded: 'escalate',
+    });
+    slot.restarts = [...verdict.history];
+    if (!verdict.allowed) {
+      slot.givenUp = true;
+      this.options.logger.error('stage worker restart budget exhausted', { worker: slot.index });
+      this.emit('givenUp', slot.index, error);
+      return;
+    }
+    setTimeout(() => {
+      if (this.stopping) return;
+      slot.restartCount++;
+      this.run(slot).catch(() => undefined);
+    }, verdict.delayMs).unref();
+  }
+
+  private onMessage(port: MessagePort, m: WorkerToMain): void {
+    const reply = (msg: MainToWorker) => port.postMessage(msg);
+    switch (m.type) {
+      case 'deliver': {
+        const record = decodeRecord<DeliveryRecord>(Buffer.from(m.record.buffer, m.record.byteOffset, m.record.byteLength));
+        this.options.deliver(record).then(
+          () => reply({ type: 'reply', requestId: m.requestId, ok: true }),
+          (err: unknown) => reply({
+            type: 'reply', requestId: m.requestId, ok: false,
+            error: { message: errorMessage(err), code: (err as { code?: string }).code ?? null },
+          }),
+        );
+        break;
+      }
+      case 'snapshot':
+        this.snapshots.get(m.requestId)?.(m.snapshot);
+        this.snapshots.delete(m.requestId);
+        break;
+      case 'fatal':
+        this.options.logger.error('stage worker reported a fatal error', { error: m.error });
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  /** Counters of every actor and stage on every live worker. */
+  async snapshot(timeoutMs = 2000): Promise<ThreadSnapshot[]> {
+    const live = this.slots.filter((s) => s.ready && s.port);
+    const results = await Promise.allSettled(live.map((slot) => new Promise<ThreadSnapshot>((resolve, reject) => {
+      const requestId = ++this.nextRequest;
+      const timer = setTimeout(() => {
+        this.snapshots.delete(requestId);
+        reject(new TimeoutError(`worker ${slot.index} did not answer a snapshot in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.snapshots.set(requestId, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      slot.port!.postMessage({ type: 'snapshot', requestId } satisfies MainToWorker);
+    })));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  /** Asks every worker to drain and stop, then ends the threads. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const slot of this.slots) slot.port?.postMessage({ type: 'stop' } satisfies MainToWorker);
+    await Promise.allSettled(this.slots.map((s) => s.task));
+    await this.pool.destroy();
+  }
+}
