@@ -22,6 +22,9 @@ export function createKafka(config: KafkaConfig, clientId: string, logger: Logge
     // kafkajs logs through our structured logger instead of console.
     logCreator: () => ({ level, log: entry }) => {
       const { message, ...rest } = entry;
+      // Retries are bounded on purpose (a submit must fail fast with ESME_RSYSERR rather than
+      // hang); kafkajs warns about that on every idempotent producer it creates.
+      if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
       const fields = { namespace: entry.namespace, ...pick(rest) };
       if (level === (logLevel.ERROR as LogLevel)) log.error(String(message), fields);
       else if (level === (logLevel.WARN as LogLevel)) log.warn(String(message), fields);

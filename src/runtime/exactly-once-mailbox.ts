@@ -9,6 +9,7 @@
 import { BatchConsumer, type BatchMeta } from '../kafka/batch-consumer.js';
 import { PartitionTransactor } from '../kafka/transactor.js';
 import { restorePartition } from '../kafka/changelog.js';
+import { committedOffset } from '../kafka/offsets.js';
 import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { ActorSpec } from './actor.js';
 import type { ActorSystem } from './system.js';
@@ -21,6 +22,8 @@ type EosMessage = { type: 'batch'; records: StageRecord[]; meta: BatchMeta } | {
 interface EosState<S> {
   state: S;
   transactor: PartitionTransactor;
+  /** First input offset not yet reflected in `state` and the outputs. */
+  nextOffset: bigint;
 }
 
 export class ExactlyOnceMailbox<S> {
@@ -63,8 +66,12 @@ export class ExactlyOnceMailbox<S> {
           ctx.setGauge('restoredRecords', restored);
           log.info('state restored', { records: restored });
         }
+        // The consumer may have fetched its start offset before the previous owner's last
+        // transaction completed; the committed offset read now (after fencing) is the truth,
+        // and records before it are already in the restored state and the outputs.
+        const nextOffset = await committedOffset(env.kafka, this.groupId, this.topic, partition);
         if (stage.tick) ctx.timers.startPeriodic('tick', stage.tick.everyMs(env.config), { type: 'tick' });
-        return { state, transactor };
+        return { state, transactor, nextOffset };
       },
       receive: async (s, message, ctx) => {
         if (message.type === 'tick') {
@@ -72,13 +79,17 @@ export class ExactlyOnceMailbox<S> {
           await s.transactor.commit(out.outputs, null);
           return { ...s, state: out.state };
         }
-        const out = await stage.process(s.state, message.records, env);
-        await s.transactor.commit(out.outputs, {
-          groupId: this.groupId, topic: this.topic, partition, offset: (BigInt(message.meta.lastOffset) + 1n).toString(),
-        });
+        const records = message.records.filter((r) => BigInt(r.offset) >= s.nextOffset);
         ctx.setGauge('lag', message.meta.lag);
+        if (records.length === 0) {
+          ctx.reply(undefined);
+          return s;
+        }
+        const out = await stage.process(s.state, records, env);
+        const next = BigInt(message.meta.lastOffset) + 1n;
+        await s.transactor.commit(out.outputs, { groupId: this.groupId, topic: this.topic, partition, offset: next.toString() });
         ctx.reply(undefined);
-        return { ...s, state: out.state };
+        return { ...s, state: out.state, nextOffset: next };
       },
       postStop: async (s) => {
         await s.transactor.stop();

@@ -6,12 +6,14 @@
 import type { ActorRef, ActorSpec } from './actor.js';
 import type { ActorSystem } from './system.js';
 import type { Logger } from '../log.js';
-import { errorMessage } from '../errors.js';
+import { UnavailableError, errorMessage } from '../errors.js';
 
 export class PartitionActors<M> {
   private readonly live = new Map<number, ActorRef<M>>();
   private readonly stopping = new Map<number, Promise<void>>();
   private generation = 0;
+  /** null until the first assignment is known. */
+  private assigned: Set<number> | null = null;
 
   constructor(
     private readonly system: ActorSystem,
@@ -24,6 +26,11 @@ export class PartitionActors<M> {
   async get(partition: number): Promise<ActorRef<M>> {
     const existing = this.live.get(partition);
     if (existing) return existing;
+    // A partition taken away must not come back to life here: its new owner has it, and an
+    // exactly-once actor starting again would fence that owner.
+    if (this.assigned && !this.assigned.has(partition)) {
+      throw new UnavailableError('PARTITION_NOT_ASSIGNED', `${this.stage} partition ${partition} is not assigned here`);
+    }
     const previous = this.stopping.get(partition);
     if (previous) await previous;
     const again = this.live.get(partition);
@@ -47,6 +54,7 @@ export class PartitionActors<M> {
   /** Brings the live set in line with the partitions this thread now holds. */
   async reconcile(assigned: readonly number[]): Promise<void> {
     const keep = new Set(assigned);
+    this.assigned = keep;
     const stops: Promise<void>[] = [];
     for (const [p, ref] of this.live) {
       if (keep.has(p)) continue;
