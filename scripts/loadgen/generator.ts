@@ -105,6 +105,8 @@ class Run {
   private readonly clients: SmppClient[] = [];
   private readonly failures: Record<string, number> = {};
   private drops = 0;
+  /** Sessions bound when sending started. */
+  private boundAtStart = 0;
   private stopping = false;
   private acc: Accounting | undefined;
   private readonly payloads: PayloadFactory;
@@ -192,8 +194,6 @@ class Run {
       await Promise.all(this.clients.map((c) => c.stop()));
     }
   }
-
-  private boundAtStart = 0;
 
   // --- binding -----------------------------------------------------------------------------
 
