@@ -117,7 +117,6 @@ export class Accounting {
   private readonly unit: ReceiptUnit;
   private readonly expectReceipts: boolean;
   private readonly sampleSize: number;
-  private readonly startMs: number;
   private capacity: number;
   private slots = 0;
   // Per slot.
@@ -159,7 +158,6 @@ export class Accounting {
   private otherDeliverSm = 0;
 
   constructor(options: AccountingOptions) {
-    this.startMs = options.startMs;
     this.unit = options.receiptUnit ?? 'part';
     this.expectReceipts = options.expectReceipts ?? true;
     this.sampleSize = options.missingSampleSize ?? 20;
