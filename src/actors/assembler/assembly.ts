@@ -27,8 +27,11 @@
  *   id, completion time, a digest per part) for `recentMs`. A part arriving with no open entry
  *   always opens a new one (a new message is never lost); if it equals the remembered part with
  *   its seq, it is marked `dupOf` (maybe a late resend). How marked parts settle:
- *     - the entry completes: it is a new message (a customer that resent every part submitted it
- *       again, with new ids; SMPP has no cross-submit deduplication);
+ *     - the entry completes: it is a new message, even when some of its parts are marked. A new
+ *       message sharing a part with the last one under its key (templated text, a footer) is
+ *       far likelier than a late resend landing in the gap between a new message's parts, and
+ *       holding such messages for the timeout would delay them all. A customer that resent
+ *       every part submitted the message again, with new ids (SMPP has no cross-submit dedup);
  *     - an unmarked part comes with the same seq: the marked one was the late resend; it is
  *       replaced and reported as a duplicate;
  *     - a marked part comes for a seq an unmarked part holds: it is the late resend, dropped;
