@@ -153,13 +153,23 @@ describe('assembler: aggregation', () => {
       assert.deepEqual(messages(out).map(decoded), ['Your code is 2222 -- reply STOP to opt out']);
     });
 
-    it('sends a message again when every part is submitted again (each submit is a message in SMPP)', () => {
+    it('does not send a message twice when every part is retransmitted, and reports each resend', () => {
       const d = new Driver();
       const first = message(10, 2);
-      d.feed(...first);
+      const [m] = messages(d.feed(...first));
       const resent = first.map((p, i) => ({ ...p, partId: `again-${i + 1}` }));
-      const [m] = messages(d.feed(...resent));
-      assert.deepEqual(m?.partIds, ['again-1', 'again-2']);
+      const out = d.feed(resent[1]!, resent[0]!, { ...resent[0]!, partId: 'again-again-1' });
+      assert.deepEqual(messages(out), []);
+      assert.deepEqual(receipts(out), []);
+      assert.deepEqual(events(d.outputs, 'part_duplicate').map((e) => [e.messageId, e.detail?.duplicateOf]).sort(), [
+        ['again-1', m!.id], ['again-2', m!.id],
+      ]);
+      // the resend completed the entry at once; the third copy opens a new marked entry that the timeout settles
+      assert.equal(d.state.openCount, 1);
+      const later = d.tick(60_000);
+      assert.equal(d.state.openCount, 0);
+      assert.deepEqual([messages(later), receipts(later)], [[], []]);
+      assert.deepEqual(events(later, 'part_duplicate').map((e) => [e.messageId, e.detail?.duplicateOf]), [['again-again-1', m!.id]]);
     });
 
     it('settles a late resend of one part as a duplicate of the old message: nothing sent, no failed receipt', () => {

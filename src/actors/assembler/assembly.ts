@@ -27,11 +27,15 @@
  *   id, completion time, a digest per part) for `recentMs`. A part arriving with no open entry
  *   always opens a new one (a new message is never lost); if it equals the remembered part with
  *   its seq, it is marked `dupOf` (maybe a late resend). How marked parts settle:
- *     - the entry completes: it is a new message, even when some of its parts are marked. A new
- *       message sharing a part with the last one under its key (templated text, a footer) is
- *       far likelier than a late resend landing in the gap between a new message's parts, and
- *       holding such messages for the timeout would delay them all. A customer that resent
- *       every part submitted the message again, with new ids (SMPP has no cross-submit dedup);
+ *     - the entry completes with every part marked: the whole message was sent again, as a
+ *       client does when it retransmits its unanswered window after a reconnect. It is not sent
+ *       twice; each part is reported a duplicate of the remembered message. (The cost: the same
+ *       text deliberately sent again under the same reference within `recentMs` is dropped; a
+ *       client allocating references normally cannot do that.)
+ *     - the entry completes with some parts unmarked: it is a new message. A new message sharing
+ *       a part with the last one under its key (templated text, a footer) is far likelier than
+ *       a late resend landing in the gap between a new message's parts, and holding such
+ *       messages for the timeout would delay them all;
  *     - an unmarked part comes with the same seq: the marked one was the late resend; it is
  *       replaced and reported as a duplicate;
  *     - a marked part comes for a seq an unmarked part holds: it is the late resend, dropped;
@@ -212,10 +216,14 @@ class Run {
       this.set(key, prev?.done ? { v: CHANGELOG_VERSION, open: entry, done: prev.done } : { v: CHANGELOG_VERSION, open: entry });
       return;
     }
+    this.s.openCount--;
+    if (entry.parts.every((q) => q.dupOf !== undefined)) {
+      this.set(key, prev?.done ? { v: CHANGELOG_VERSION, done: prev.done } : null);
+      return this.settleAsResends(key, entry);
+    }
     const m = buildMessage(entry.head, entry.parts, entry.dups);
     this.outputs.push({ kind: 'message', key: m.id, message: m });
     this.emitEvent(m.id, 'assembled', { parts: entry.parts.length, duplicates: entry.dups?.length ?? 0 });
-    this.s.openCount--;
     if (this.o.recentMs === 0 || this.o.maxRecentGroups === 0) {
       if (prev?.done) this.s.doneCount--;
       this.set(key, null);
@@ -246,12 +254,7 @@ class Run {
     const { head, parts } = entry;
     const dups = entry.dups ?? [];
 
-    if (parts.every((q) => q.dupOf !== undefined)) {
-      // Only late resends of the remembered message: nothing to send, no receipt to fail.
-      for (const q of parts) this.emitEvent(q.id, 'part_duplicate', { group: key, seq: q.seq, duplicateOf: q.dupOf! });
-      for (const q of dups) this.emitEvent(q.id, 'part_duplicate', { group: key, seq: q.seq, duplicateOf: parts.find((r) => r.seq === q.seq)!.dupOf! });
-      return;
-    }
+    if (parts.every((q) => q.dupOf !== undefined)) return this.settleAsResends(key, entry);
     const missing: number[] = [];
     for (let seq = 1, i = 0; seq <= head.total; seq++) {
       if (parts[i]?.seq === seq) i++;
@@ -266,6 +269,15 @@ class Run {
     }
     this.emitEvent(parts[0]!.id, 'assembly_expired', { ...detail, outcome: 'rejected' });
     for (const q of [...parts, ...dups]) this.emitReceipt(failedReceipt(head, q, REJECT_ERR[reason], this.now));
+  }
+
+  /**
+   * An entry made only of resends of the remembered message: nothing to send, nothing failed.
+   * Each part is reported a duplicate of that message; its own copies (`dups`) were reported
+   * when they came, as copies of it (`sameAs`), so each id is reported once.
+   */
+  private settleAsResends(key: string, entry: OpenEntry): void {
+    for (const q of entry.parts) this.emitEvent(q.id, 'part_duplicate', { group: key, seq: q.seq, duplicateOf: q.dupOf! });
   }
 
   /** Drops a key's completion memory. */
