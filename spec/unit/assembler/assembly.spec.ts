@@ -353,6 +353,14 @@ describe('assembler: aggregation', () => {
     });
   });
 
+  it('keeps its deadline queues near the size of the live state without any expiry tick', () => {
+    const d = new Driver();
+    for (let ref = 0; ref < 3000; ref++) d.feed(...message(ref % 256, 2, { destination: { ton: 1, npi: 1, addr: `44${ref}` } }));
+    assert.equal(d.state.openCount, 0);
+    assert.ok(d.state.openQueue.size <= 1024, `open queue ${d.state.openQueue.size}`);
+    assert.ok(d.state.doneQueue.size <= 2 * d.state.doneCount + 1024, `done queue ${d.state.doneQueue.size}`);
+  });
+
   describe('changelog and restore', () => {
     it('writes one value per changed key per call, JSON-safe, holding every part so far', () => {
       const d = new Driver();

@@ -28,3 +28,15 @@ describe('assembler deadline queue', () => {
     assert.equal(q.size, 2);
   });
 });
+
+describe('assembler deadline queue pruning', () => {
+  it('keeps only what the predicate accepts, still in order', () => {
+    const q = new DeadlineQueue();
+    for (let i = 0; i < 100; i++) q.push(100 - i, `k${i}`);
+    q.prune((d) => d.at % 2 === 0);
+    assert.equal(q.size, 50);
+    const ats = [];
+    for (let d = q.pop(); d; d = q.pop()) ats.push(d.at);
+    assert.deepEqual(ats, Array.from({ length: 50 }, (_, i) => 2 * (i + 1)));
+  });
+});

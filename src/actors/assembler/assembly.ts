@@ -84,6 +84,8 @@ export interface Step {
 
 type Options = Readonly<AssemblerOptions>;
 
+const PRUNE_SLACK = 1024;
+
 export function emptyState(): AssemblyState {
   return { groups: new Map(), openCount: 0, doneCount: 0, openQueue: new DeadlineQueue(), doneQueue: new DeadlineQueue() };
 }
@@ -138,6 +140,12 @@ class Run {
 
   finish(): AssemblyOutput[] {
     for (const key of this.touched) this.outputs.push({ kind: 'changelog', key, value: this.s.groups.get(key) ?? null });
+    // Most open entries complete long before their deadline, leaving a stale pair each; drop
+    // them once they outnumber the live ones, so the queues stay small even between expiries.
+    // Which pairs are stale never changes an output: every pop is checked against the state.
+    const { openQueue, doneQueue, groups, openCount, doneCount } = this.s;
+    if (openQueue.size > 2 * openCount + PRUNE_SLACK) openQueue.prune((d) => groups.get(d.key)?.open?.firstAt === d.at);
+    if (doneQueue.size > 2 * doneCount + PRUNE_SLACK) doneQueue.prune((d) => groups.get(d.key)?.done?.at === d.at);
     return this.outputs;
   }
 

@@ -30,6 +30,13 @@ export class DeadlineQueue {
     }
   }
 
+  /** Keeps only the pairs `keep` accepts (the ones that still hold), re-heaped. */
+  prune(keep: (d: Deadline) => boolean): void {
+    const live = this.heap.filter(keep).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    this.heap.length = 0;
+    this.heap.push(...live); // a sorted array is a valid heap
+  }
+
   peek(): Deadline | undefined {
     return this.heap[0];
   }
