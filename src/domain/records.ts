@@ -33,6 +33,16 @@ export interface MessageRecord {
   node: string;
   /** Set by the assembler when parts never came and configuration releases what arrived. */
   incomplete?: { missing: number[] };
+  /**
+   * Set by the assembler: UDH information elements other than concatenation (e.g. port
+   * addressing) that part 1 carried, base64, for the supplier to put back when it re-splits.
+   */
+  udhOther?: string;
+  /**
+   * Set by the assembler: the customer's ids of resent copies of parts it already held. Each was
+   * answered with its own id, so each is owed the same receipt as the message.
+   */
+  duplicatePartIds?: string[];
 }
 
 /** How the customer marked a part as one of a concatenated message. */

@@ -1,0 +1,77 @@
+/**
+ * The assembler's options: one type, one defaults object, validated once and frozen. Errors
+ * name the option (`assembler.timeoutMs`) and the bad value.
+ */
+import { ConfigError } from '../../errors.js';
+
+/** What happens to a message whose parts did not all come within `timeoutMs`. */
+export type TimeoutOutcome = 'reject' | 'release';
+
+export interface AssemblerOptions {
+  /**
+   * How long after its first part arrived an unfinished message waits for the rest. Measured
+   * from the first arrival (not the last) so that no entry lives longer than this.
+   */
+  readonly timeoutMs: number;
+  /**
+   * `reject`: nothing is sent; every part that asked for a receipt gets a failed one (REJECTD).
+   * `release`: what arrived is sent as one message marked `incomplete: { missing }`.
+   */
+  readonly onTimeout: TimeoutOutcome;
+  /**
+   * How long a completed group is remembered (a digest per part) to tell a late resent part of
+   * it from the first part of a new message reusing its reference. 0 turns the memory off.
+   */
+  readonly recentMs: number;
+  /**
+   * Most unfinished messages one partition holds. Opening one more first closes the oldest
+   * (smallest first-arrival time) with the `onTimeout` outcome.
+   */
+  readonly maxOpenEntries: number;
+  /** Most completed groups remembered per partition; beyond it the oldest memory is dropped. */
+  readonly maxRecentGroups: number;
+  /** The node named in the lifecycle events the assembler writes. */
+  readonly nodeId: string;
+}
+
+export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
+  // Parts of one message come seconds apart in practice; five minutes tolerates a customer that
+  // reconnects between parts while still answering a broken message within a receipt's patience.
+  timeoutMs: 300_000,
+  // Half a message on a handset is worse than a failed receipt the customer can act on.
+  onTimeout: 'reject' as TimeoutOutcome,
+  // A customer resends a part after its own response timeout (tens of seconds); two minutes
+  // covers that with margin and keeps the memory small.
+  recentMs: 120_000,
+  maxOpenEntries: 100_000,
+  maxRecentGroups: 200_000,
+  nodeId: 'assembler',
+});
+
+const KNOWN = new Set(Object.keys(DEFAULT_ASSEMBLER_OPTIONS));
+
+/** Defaults overlaid with `given`, checked, frozen. Throws ConfigError naming the option. */
+export function resolveAssemblerOptions(given: Partial<AssemblerOptions> = {}): Readonly<AssemblerOptions> {
+  for (const key of Object.keys(given)) {
+    if (!KNOWN.has(key)) throw new ConfigError(`assembler.${key}`, 'is not a known option');
+  }
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const o: AssemblerOptions = { ...DEFAULT_ASSEMBLER_OPTIONS, ...defined };
+  positiveInt('timeoutMs', o.timeoutMs, 1);
+  if (o.onTimeout !== 'reject' && o.onTimeout !== 'release') {
+    throw new ConfigError('assembler.onTimeout', "must be 'reject' or 'release'", o.onTimeout);
+  }
+  positiveInt('recentMs', o.recentMs, 0);
+  positiveInt('maxOpenEntries', o.maxOpenEntries, 1);
+  positiveInt('maxRecentGroups', o.maxRecentGroups, 0);
+  if (typeof o.nodeId !== 'string' || o.nodeId.length === 0) {
+    throw new ConfigError('assembler.nodeId', 'must be a non-empty string', o.nodeId);
+  }
+  return Object.freeze(o);
+}
+
+function positiveInt(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`assembler.${name}`, `must be an integer >= ${min}`, value);
+  }
+}
