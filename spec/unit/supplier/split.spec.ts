@@ -201,6 +201,15 @@ describe('splitting for a provider', () => {
       assert.equal(r.submits[0]!.esm_class, 0x40);
     });
 
+    it('passes one part of an unassembled message through untouched, its concatenation header kept', () => {
+      const body = Buffer.concat([Buffer.from([5, 0x00, 0x03, 9, 3, 2]), Buffer.alloc(153, 0x41)]);
+      const r = splitForProvider(message(body, 0, { esmClass: 0x40 }), { concatenation: 'sar' });
+      assert.equal(r.parts, 1);
+      assert.deepEqual(r.submits[0]!.short_message, body);
+      assert.equal(r.submits[0]!.esm_class, 0x40);
+      assert.equal(r.submits[0]!.sar_msg_ref_num, undefined);
+    });
+
     it('passes a malformed UDH through untouched', () => {
       const body = Buffer.from([0x20, 0x00, 0x03]);
       const r = splitForProvider(message(body, 4, { esmClass: 0x40 }), udh8);

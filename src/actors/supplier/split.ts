@@ -15,7 +15,8 @@
  *   same reference and the handset can still join parts that were sent twice.
  * - A body that already carries a UDH (esm_class UDHI) keeps its elements other than
  *   concatenation (port addressing, say) in every part; their octets come off each part's room.
- *   A UDH that does not parse is passed through untouched in one submit_sm.
+ *   A UDH that does not parse, or one that makes the body a part of a longer message (total
+ *   above 1: a part that reached the supplier unassembled), is passed through untouched.
  * - GSM text travels unpacked (one septet per octet), as everywhere in the gateway.
  */
 import { GatewayError } from '../../errors.js';
@@ -24,7 +25,7 @@ import type { MessageRecord } from '../../domain/records.js';
 import { encodingClass, type EncodingClass } from '../../domain/encoding-class.js';
 import { stableHash32 } from '../../domain/hash.js';
 import type { PduFields } from '../../smpp/pdu.js';
-import { IEI_CONCAT_16BIT, IEI_CONCAT_8BIT, parseUdh } from '../../smpp/udh.js';
+import { IEI_CONCAT_16BIT, IEI_CONCAT_8BIT, parseConcatUdh, parseUdh } from '../../smpp/udh.js';
 
 const UDHI = 0x40;
 const GSM_ESCAPE = 0x1b;
@@ -125,7 +126,8 @@ export function splitForProvider(m: MessageRecord, opts: SplitOptions): SplitRes
   let other = Buffer.alloc(0); // UDH elements to keep, without the length octet
   if (m.esmClass & UDHI) {
     const udh = parseUdh(raw);
-    if (!udh) return single({ ...base, esm_class: base.esm_class! | UDHI, short_message: raw });
+    // Malformed, or one part of a message nobody assembled: not ours to cut, sent as it came.
+    if (!udh || (parseConcatUdh(raw)?.total ?? 1) > 1) return single({ ...base, esm_class: base.esm_class! | UDHI, short_message: raw });
     other = Buffer.concat(udh.elements
       .filter((e) => e.iei !== IEI_CONCAT_8BIT && e.iei !== IEI_CONCAT_16BIT)
       .map((e) => Buffer.concat([Buffer.from([e.iei, e.data.length]), e.data])));
