@@ -99,11 +99,14 @@ describe('splitting for a provider', () => {
     });
 
     it('rejoins every long text exactly, whatever the mix', () => {
-      const text = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? '€' : i % 11 === 0 ? '[' : 'x')).join('');
-      for (const concatenation of ['udh8', 'udh16', 'sar'] as const) {
-        const parts = bodies(splitForProvider(gsm(text), { concatenation }).submits);
-        assert.equal(parts.map((b) => decodeText(b, 0)).join(''), text, concatenation);
-        assert.ok(parts.every((b) => b[b.length - 1] !== 0x1b), `${concatenation}: no part ends on an escape`);
+      // Shifting the mix by 0..7 characters puts an escape pair across every boundary at least once.
+      for (let shift = 0; shift < 8; shift++) {
+        const text = 'x'.repeat(shift) + Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? '€' : i % 11 === 0 ? '[' : 'x')).join('');
+        for (const concatenation of ['udh8', 'udh16', 'sar'] as const) {
+          const parts = bodies(splitForProvider(gsm(text), { concatenation }).submits);
+          assert.equal(parts.map((b) => decodeText(b, 0)).join(''), text, `${concatenation} shift ${shift}`);
+          assert.ok(parts.every((b) => b[b.length - 1] !== 0x1b), `${concatenation} shift ${shift}: no part ends on an escape`);
+        }
       }
     });
   });
