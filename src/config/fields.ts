@@ -71,6 +71,21 @@ export class Fields {
     return v;
   }
 
+  bool(key: string, def?: boolean): boolean {
+    const v = this.get(key);
+    if (v === undefined || v === null) {
+      if (def !== undefined) return def;
+      throw new ConfigError(this.at(key), 'is required');
+    }
+    if (typeof v !== 'boolean') throw new ConfigError(this.at(key), 'must be true or false', v);
+    return v;
+  }
+
+  /** The keys present, for mappings whose keys are names (customer groups). */
+  keys(): string[] {
+    return Object.keys(this.raw);
+  }
+
   oneOf<T extends string>(key: string, allowed: readonly T[], def?: T): T {
     const v = this.get(key);
     if (v === undefined || v === null) {
@@ -114,6 +129,11 @@ export class Fields {
       f.done();
       return out;
     });
+  }
+
+  /** A list whose items `read` interprets itself (a string or a mapping, say), each with its indexed path. */
+  items<T>(key: string, read: (item: unknown, path: string) => T, opts: { required?: boolean; minLength?: number } = {}): T[] {
+    return this.list(key, opts).map((item, i) => read(item, `${this.at(key)}[${i}]`));
   }
 
   strings(key: string, opts: { required?: boolean; allowed?: readonly string[]; default?: readonly string[] } = {}): string[] {

@@ -1,4 +1,6 @@
 /** The gateway's configuration after validation: every field present, frozen. */
+import type { EncodingClass } from '../domain/encoding-class.js';
+
 export type BindType = 'transmitter' | 'receiver' | 'transceiver';
 export const BIND_TYPES: readonly BindType[] = ['transmitter', 'receiver', 'transceiver'];
 
@@ -20,7 +22,28 @@ export interface CustomerConfig {
   readonly systemId: string;
   readonly password: string;
   readonly bindTypes: readonly BindType[];
+  /**
+   * Numbers whose mobile-originated messages belong to this customer: exact numbers
+   * (`447700900123`) or prefixes ending in `*` (`4477009001*`), without a leading `+`.
+   */
+  readonly numbers: readonly string[];
 }
+
+/**
+ * How a long message is cut for a provider: a UDH with an 8- or 16-bit reference in every
+ * part, the SAR TLVs, or one submit_sm carrying the whole message in message_payload.
+ */
+export type Concatenation = 'udh8' | 'udh16' | 'sar' | 'payload';
+export const CONCATENATIONS: readonly Concatenation[] = ['udh8', 'udh16', 'sar', 'payload'];
+
+/**
+ * How the message id in a provider's receipts relates to the id its submit_sm_resp gave:
+ * `auto` tries the receipt's id as sent, then its decimal→hex and hex→decimal conversions;
+ * `same`, `hexToDecimal` (submit_sm_resp hex, receipt decimal) and `decimalToHex` (the reverse)
+ * say which one form the provider uses.
+ */
+export type ReceiptIdForm = 'auto' | 'same' | 'hexToDecimal' | 'decimalToHex';
+export const RECEIPT_ID_FORMS: readonly ReceiptIdForm[] = ['auto', 'same', 'hexToDecimal', 'decimalToHex'];
 
 export interface ProviderConfig {
   readonly id: string;
@@ -35,14 +58,64 @@ export interface ProviderConfig {
   /** Submits in flight on this bind before waiting for responses. */
   readonly window: number;
   readonly responseTimeoutMs: number;
+  readonly concatenation: Concatenation;
+  readonly receiptIdForm: ReceiptIdForm;
 }
 
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/**
+ * From `from` (inclusive) to `to` (exclusive), `hh:mm`, local time of the route's zone, on the
+ * listed days. `to` earlier than `from` crosses midnight: the window belongs to the day it
+ * starts on (`fri 22:00-06:00` includes Saturday 03:00, not Friday 03:00). `to` may be `24:00`.
+ */
+export interface TimeWindowConfig {
+  readonly days: readonly Weekday[];
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface RouteProviderConfig {
+  readonly id: string;
+  /** Share of a weighted route's traffic (relative to the other providers' weights). */
+  readonly weight: number;
+  /** Price of a message through this provider on this route; the route's price when absent. */
+  readonly price?: number;
+}
+
+export type RouteKind = 'static' | 'failover' | 'weighted';
+export const ROUTE_KINDS: readonly RouteKind[] = ['static', 'failover', 'weighted'];
+
+/** Every filter left empty matches everything; filters of different kinds must all match. */
 export interface RouteConfig {
-  readonly provider: string;
-  /** Empty means any customer. */
+  readonly name: string;
+  /** Taken only when no other route is eligible; has no filters. At most one. */
+  readonly default: boolean;
+  readonly kind: RouteKind;
+  /** One for `static`; in order of preference for `failover`; with weights for `weighted`. */
+  readonly providers: readonly RouteProviderConfig[];
+  readonly price?: number;
+  /** Customers (system ids) and customer groups; both empty means any customer. */
   readonly customers: readonly string[];
-  /** Empty means any destination. */
+  readonly customerGroups: readonly string[];
+  /** Digits, without `+`. */
   readonly destinationPrefixes: readonly string[];
+  /** A JavaScript regular expression tested on the destination without its `+`. */
+  readonly destinationPattern?: string;
+  readonly sourcePrefixes: readonly string[];
+  readonly sourcePattern?: string;
+  readonly timeWindows: readonly TimeWindowConfig[];
+  /** IANA zone of the time windows; `routing.timeZone` when absent. */
+  readonly timeZone?: string;
+  readonly encodings: readonly EncodingClass[];
+}
+
+export interface RoutingConfig {
+  /** `first`: the first eligible route in order; `cheapest`: the eligible route with the lowest price. */
+  readonly mode: 'first' | 'cheapest';
+  /** IANA zone (or `UTC`) of route time windows that name none. */
+  readonly timeZone: string;
 }
 
 export type TopicName =
@@ -87,7 +160,10 @@ export interface GatewayConfig {
   readonly kafka: KafkaConfig;
   readonly redis: RedisConfig;
   readonly customers: readonly CustomerConfig[];
+  /** Group name → customer system ids, for route filters. */
+  readonly customerGroups: Readonly<Record<string, readonly string[]>>;
   readonly providers: readonly ProviderConfig[];
+  readonly routing: RoutingConfig;
   readonly routes: readonly RouteConfig[];
   readonly delivery: DeliveryConfig;
 }

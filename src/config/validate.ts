@@ -6,10 +6,13 @@ import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
-  BIND_TYPES, TOPIC_NAMES,
+  BIND_TYPES, CONCATENATIONS, RECEIPT_ID_FORMS, ROUTE_KINDS, TOPIC_NAMES, WEEKDAYS,
   type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
-  type RouteConfig, type TopicName,
+  type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
 } from './types.js';
+import { ENCODING_CLASSES } from '../domain/encoding-class.js';
+import { compileRoutes } from '../actors/router/route-table.js';
+import { compileNumberOwners } from '../actors/router/number-owners.js';
 
 export interface EnvOverrides {
   /** SMSGW_KAFKA_BROKERS: comma-separated host:port list. */
@@ -84,8 +87,16 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     systemId: f.str('systemId', { maxLength: 15, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' }),
     password: f.str('password', { maxLength: 8 }),
     bindTypes: f.strings('bindTypes', { allowed: BIND_TYPES, default: BIND_TYPES }) as CustomerConfig['bindTypes'],
+    numbers: f.strings('numbers').map((n, j) => {
+      if (!/^\+?\d+\*?$/.test(n) && n !== '*')
+        throw new ConfigError(`${f.path}.numbers[${j}]`, 'must be digits (a prefix ends with *)', n);
+      return n.replace(/^\+/, '');
+    }),
   }), { required: true, minLength: 1 });
   unique(customers.map((c) => c.systemId), 'customers', 'systemId');
+  // Two customers claiming one number is an error naming both.
+  compileNumberOwners(customers);
+  const customerGroups = readCustomerGroups(root.obj('customerGroups'), new Set(customers.map((c) => c.systemId)));
 
   const providers = root.objects<ProviderConfig>('providers', (f) => ({
     id: f.str('id', { pattern: ID, hint: 'must use letters, digits, _ . -' }),
@@ -98,24 +109,20 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     rate: f.num('rate', { default: 100, min: 0.01 }),
     window: f.int('window', { default: 10, min: 1, max: 1000 }),
     responseTimeoutMs: f.int('responseTimeoutMs', { default: 10000, min: 100 }),
+    concatenation: f.oneOf('concatenation', CONCATENATIONS, 'udh8'),
+    receiptIdForm: f.oneOf('receiptIdForm', RECEIPT_ID_FORMS, 'auto'),
   }), { required: true, minLength: 1 });
   unique(providers.map((p) => p.id), 'providers', 'id');
 
-  const providerIds = new Set(providers.map((p) => p.id));
-  const customerIds = new Set(customers.map((c) => c.systemId));
-  const routes = root.objects<RouteConfig>('routes', (f, i) => {
-    const provider = f.str('provider');
-    if (!providerIds.has(provider)) throw new ConfigError(`routes[${i}].provider`, 'names no configured provider', provider);
-    const routeCustomers = f.strings('customers');
-    routeCustomers.forEach((c, j) => {
-      if (!customerIds.has(c)) throw new ConfigError(`routes[${i}].customers[${j}]`, 'names no configured customer', c);
-    });
-    const destinationPrefixes = f.strings('destinationPrefixes');
-    destinationPrefixes.forEach((p, j) => {
-      if (!/^\+?\d*$/.test(p)) throw new ConfigError(`routes[${i}].destinationPrefixes[${j}]`, 'must be digits', p);
-    });
-    return { provider, customers: routeCustomers, destinationPrefixes: destinationPrefixes.map((p) => p.replace(/^\+/, '')) };
-  }, { required: true, minLength: 1 });
+  const rt = root.obj('routing');
+  const routing: RoutingConfig = {
+    mode: rt.oneOf('mode', ['first', 'cheapest'] as const, 'first'),
+    timeZone: rt.str('timeZone', { default: 'UTC' }),
+  };
+  rt.done();
+  const routes = root.objects<RouteConfig>('routes', readRoute, { required: true, minLength: 1 });
+  // References, patterns, time zones and windows: the same checks a runtime reload makes.
+  compileRoutes({ routes, routing, customerGroups, providers, customers });
 
   const d = root.obj('delivery');
   const delivery = {
@@ -127,8 +134,79 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
 
   return deepFreeze({
     nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
-    listeners, session, kafka, redis, customers, providers, routes, delivery,
+    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery,
   });
+}
+
+function readCustomerGroups(g: Fields, customerIds: ReadonlySet<string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const name of g.keys()) {
+    if (!ID.test(name)) throw new ConfigError(`customerGroups.${name}`, 'group names must use letters, digits, _ . -', name);
+    out[name] = g.strings(name, { required: true });
+    out[name].forEach((c, j) => {
+      if (!customerIds.has(c)) throw new ConfigError(`customerGroups.${name}[${j}]`, 'names no configured customer', c);
+    });
+  }
+  g.done();
+  return out;
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+function readRoute(f: Fields, i: number): RouteConfig {
+  const name = f.str('name', { default: `route-${i}`, pattern: ID, hint: 'must use letters, digits, _ . -' });
+  const isDefault = f.bool('default', false);
+  const explicitKind = f.has('kind') ? f.oneOf('kind', ROUTE_KINDS) : undefined;
+  let providers: RouteProviderConfig[];
+  let kind: RouteConfig['kind'];
+  if (f.has('provider') === f.has('providers'))
+    throw new ConfigError(`${f.path}.provider`, 'give either provider (one) or providers (a list), not both or neither');
+  if (f.has('provider')) {
+    providers = [{ id: f.str('provider'), weight: 1 }];
+    kind = explicitKind ?? 'static';
+  } else {
+    kind = explicitKind ?? 'failover';
+    providers = f.items('providers', (item, path) => {
+      if (typeof item === 'string') return { id: item, weight: 1 };
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ConfigError(path, 'must be a provider id or a mapping { id, weight, price }', item);
+      const p = new Fields(path, item as Record<string, unknown>);
+      const out: RouteProviderConfig = { id: p.str('id'), weight: p.num('weight', { default: 1, min: 0 }) };
+      if (p.has('weight') && kind !== 'weighted') throw new ConfigError(`${path}.weight`, 'applies only to weighted routes', p.num('weight'));
+      const price = p.has('price') ? p.num('price', { min: 0 }) : undefined;
+      p.done();
+      return price === undefined ? out : { ...out, price };
+    }, { required: true, minLength: 1 });
+  }
+  if (kind === 'static' && providers.length !== 1)
+    throw new ConfigError(`${f.path}.providers`, 'a static route has exactly one provider', providers.map((p) => p.id));
+  if (kind === 'weighted' && !providers.some((p) => p.weight > 0))
+    throw new ConfigError(`${f.path}.providers`, 'a weighted route needs a provider with a weight above 0');
+  const digits = (key: string) => f.strings(key).map((p, j) => {
+    if (!/^\+?\d+$/.test(p)) throw new ConfigError(`${f.path}.${key}[${j}]`, 'must be digits', p);
+    return p.replace(/^\+/, '');
+  });
+  const route: RouteConfig = {
+    name, default: isDefault, kind, providers,
+    customers: f.strings('customers'),
+    customerGroups: f.strings('customerGroups'),
+    destinationPrefixes: digits('destinationPrefixes'),
+    sourcePrefixes: f.strings('sourcePrefixes').map((p) => p.replace(/^\+/, '')),
+    timeWindows: f.objects<TimeWindowConfig>('timeWindows', (w) => ({
+      days: w.strings('days', { allowed: WEEKDAYS, default: WEEKDAYS }) as TimeWindowConfig['days'],
+      from: w.str('from', { pattern: HHMM, hint: 'must be hh:mm' }),
+      to: w.str('to', { pattern: HHMM, hint: 'must be hh:mm (24:00 for the end of the day)' }),
+    })),
+    encodings: f.strings('encodings', { allowed: ENCODING_CLASSES }) as RouteConfig['encodings'],
+  };
+  const optional = {
+    price: f.has('price') ? f.num('price', { min: 0 }) : undefined,
+    destinationPattern: f.has('destinationPattern') ? f.str('destinationPattern') : undefined,
+    sourcePattern: f.has('sourcePattern') ? f.str('sourcePattern') : undefined,
+    timeZone: f.has('timeZone') ? f.str('timeZone') : undefined,
+  };
+  const out: Record<string, unknown> = { ...route };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
+  return out as unknown as RouteConfig;
 }
 
 function readKafka(k: Fields, env: EnvOverrides): KafkaConfig {

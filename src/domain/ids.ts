@@ -9,8 +9,5 @@ export function newMessageId(now: number = Date.now()): string {
   return now.toString(16).padStart(12, '0').slice(-12) + randomBytes(6).toString('hex');
 }
 
-/** Providers answer ids in hex or decimal, upper or lower case, sometimes zero-padded. */
-export function normalizeProviderId(id: string): string {
-  const t = id.trim();
-  return t.toLowerCase().replace(/^0+(?=.)/, '');
-}
+/** The canonical key of a provider's message id; see provider-id.ts. */
+export { canonicalProviderId as normalizeProviderId } from './provider-id.js';

@@ -93,7 +93,10 @@ export interface OutgoingRecord {
 export interface ProviderEventRecord {
   kind: 'receipt';
   provider: string;
+  /** Canonical key of the id the receipt named (see provider-id.ts). */
   providerMessageId: string;
+  /** Keys to look the correlation up under, best first; `[providerMessageId]` when absent. */
+  lookupIds?: string[];
   stat: string;
   err: string;
   submitDate: string | null;

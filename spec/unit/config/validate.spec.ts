@@ -84,4 +84,90 @@ describe('config validation', () => {
   it('reports unparseable YAML as a config error', () => {
     assert.throws(() => parseConfigText('listeners: [\n', 'x.yaml'), ConfigError);
   });
+
+  describe('routes, providers, customers (issue 6)', () => {
+    const two = () => ({
+      ...base(),
+      customers: [{ systemId: 'acme', password: 'x' }, { systemId: 'beta', password: 'y' }],
+      providers: [
+        { id: 'p1', host: 'h', port: 1, systemId: 's', password: 'p' },
+        { id: 'p2', host: 'h', port: 2, systemId: 's', password: 'p', concatenation: 'sar', receiptIdForm: 'hexToDecimal' },
+      ],
+    });
+
+    it('fills routing, provider and customer defaults', () => {
+      const c = validateConfig(two());
+      assert.deepEqual(c.routing, { mode: 'first', timeZone: 'UTC' });
+      assert.deepEqual(c.customerGroups, {});
+      assert.deepEqual([c.providers[0]!.concatenation, c.providers[0]!.receiptIdForm], ['udh8', 'auto']);
+      assert.deepEqual([c.providers[1]!.concatenation, c.providers[1]!.receiptIdForm], ['sar', 'hexToDecimal']);
+      assert.deepEqual(c.customers[0]!.numbers, []);
+      const r = c.routes[0]!;
+      assert.deepEqual([r.name, r.kind, r.default, r.providers], ['route-0', 'static', false, [{ id: 'p1', weight: 1 }]]);
+      assert.equal(r.price, undefined);
+    });
+
+    it('reads a full route: groups, filters, windows, kinds and prices', () => {
+      const c = validateConfig({
+        ...two(),
+        customerGroups: { retail: ['acme', 'beta'] },
+        routing: { mode: 'cheapest', timeZone: 'Europe/London' },
+        routes: [
+          {
+            name: 'uk-night', kind: 'weighted', providers: ['p1', { id: 'p2', weight: 3, price: 0.02 }], price: 0.03,
+            customers: ['acme'], customerGroups: ['retail'], destinationPrefixes: ['+44'], destinationPattern: '^447',
+            sourcePrefixes: ['+4420'], sourcePattern: '^[0-9]+$', timeWindows: [{ days: ['fri', 'sat'], from: '22:00', to: '06:00' }, { from: '12:00', to: '13:00' }],
+            timeZone: 'Europe/Paris', encodings: ['gsm7', 'ucs2'],
+          },
+          { name: 'fallback', default: true, providers: ['p1', 'p2'] },
+        ],
+      });
+      const r = c.routes[0]!;
+      assert.equal(c.routing.mode, 'cheapest');
+      assert.deepEqual(r.providers, [{ id: 'p1', weight: 1 }, { id: 'p2', weight: 3, price: 0.02 }]);
+      assert.deepEqual([r.price, r.destinationPrefixes, r.sourcePrefixes, r.timeZone], [0.03, ['44'], ['4420'], 'Europe/Paris']);
+      assert.deepEqual(r.timeWindows[1]!.days, ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+      assert.deepEqual([c.routes[1]!.kind, c.routes[1]!.default], ['failover', true]);
+    });
+
+    it('names the bad field of a route', () => {
+      fails({ ...two(), routes: [{ provider: 'p1', providers: ['p2'] }] }, 'routes[0].provider');
+      fails({ ...two(), routes: [{}] }, 'routes[0].provider');
+      fails({ ...two(), routes: [{ kind: 'static', providers: ['p1', 'p2'] }] }, 'routes[0].providers');
+      fails({ ...two(), routes: [{ kind: 'failover', providers: [{ id: 'p1', weight: 2 }] }] }, 'routes[0].providers[0].weight');
+      fails({ ...two(), routes: [{ providers: ['p1', 'ghost'] }] }, 'routes[0].providers[1]');
+      fails({ ...two(), routes: [{ provider: 'p1', kind: 'roundrobin' }] }, 'routes[0].kind');
+      fails({ ...two(), routes: [{ provider: 'p1', encodings: ['utf8'] }] }, 'routes[0].encodings[0]');
+      fails({ ...two(), routes: [{ provider: 'p1', timeWindows: [{ from: '25:00', to: '06:00' }] }] }, 'routes[0].timeWindows[0].from');
+      fails({ ...two(), routes: [{ provider: 'p1', timeWindows: [{ days: ['moon'], from: '01:00', to: '06:00' }] }] }, 'routes[0].timeWindows[0].days[0]');
+      fails({ ...two(), routes: [{ provider: 'p1', destinationPattern: '(' }] }, 'routes[0].destinationPattern');
+      fails({ ...two(), routes: [{ provider: 'p1', timeZone: 'Atlantis/Capital' }] }, 'routes[0].timeZone');
+      fails({ ...two(), routes: [{ provider: 'p1', price: -1 }] }, 'routes[0].price');
+      fails({ ...two(), routes: [{ provider: 'p1', customerGroups: ['nope'] }] }, 'routes[0].customerGroups[0]');
+      fails({ ...two(), routing: { mode: 'cheapest', timeZone: 'Nowhere' } }, 'routing.timeZone');
+      fails({ ...two(), routing: { mode: 'priciest' } }, 'routing.mode');
+    });
+
+    it('names a bad provider setting', () => {
+      const raw = two();
+      (raw.providers[0] as Record<string, unknown>).concatenation = 'udh7';
+      fails(raw, 'providers[0].concatenation');
+      const raw2 = two();
+      (raw2.providers[0] as Record<string, unknown>).receiptIdForm = 'octal';
+      fails(raw2, 'providers[0].receiptIdForm');
+    });
+
+    it('checks customer groups and customer numbers', () => {
+      fails({ ...two(), customerGroups: { retail: ['ghost'] } }, 'customerGroups.retail[0]');
+      fails({ ...two(), customerGroups: { 'bad name': ['acme'] } }, 'customerGroups.bad name');
+      fails({ ...two(), customers: [{ systemId: 'acme', password: 'x', numbers: ['44x'] }] }, 'customers[0].numbers[0]');
+      const e = fails({
+        ...two(),
+        customers: [{ systemId: 'acme', password: 'x', numbers: ['4477*'] }, { systemId: 'beta', password: 'y', numbers: ['447700900001', '+4477*'] }],
+      }, 'customers[1].numbers[1]');
+      assert.match(e.message, /acme.*beta/);
+      const c = validateConfig({ ...two(), customers: [{ systemId: 'acme', password: 'x', numbers: ['+4477*', '447700900001'] }, { systemId: 'beta', password: 'y' }] });
+      assert.deepEqual(c.customers[0]!.numbers, ['4477*', '447700900001']);
+    });
+  });
 });

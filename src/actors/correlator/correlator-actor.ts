@@ -34,11 +34,12 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
   };
 
   async function correlate(ev: ProviderEventRecord, log: Logger): Promise<void> {
-    let corr = await deps.correlation.get(ev.provider, ev.providerMessageId);
+    const ids = ev.lookupIds ?? [ev.providerMessageId];
+    let corr = await deps.correlation.getFirst(ev.provider, ids);
     for (const delay of deps.lookupDelaysMs) {
       if (corr) break;
       await new Promise((r) => setTimeout(r, delay));
-      corr = await deps.correlation.get(ev.provider, ev.providerMessageId);
+      corr = await deps.correlation.getFirst(ev.provider, ids);
     }
     const now = Date.now();
     if (!corr) {

@@ -5,19 +5,21 @@
  * silence.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
-import type { GatewayConfig, RouteConfig } from '../../config/types.js';
+import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
-import { chooseRoute } from './route-table.js';
+import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from './route-table.js';
+import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 import { wantsReceipt } from '../correlator/receipt-policy.js';
 
-export type RouterMessage = RecordMessage | { type: 'reload'; routes: readonly RouteConfig[] };
+/** `reload` carries plain configuration (it may cross threads); a table that fails to compile is not installed. */
+export type RouterMessage = RecordMessage | { type: 'reload'; config: RoutingInput };
 
 interface RouterState {
-  routes: readonly RouteConfig[];
+  table: RouteTable;
 }
 
 export interface RouterDeps {
@@ -32,24 +34,35 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
   return {
     kind: 'router',
     mailboxCapacity: 1024,
-    init: () => ({ routes: deps.config.routes }),
+    init: () => ({ table: compileRoutes(deps.config) }),
     receive: (state, message, ctx) => {
       if (message.type === 'reload') {
-        ctx.log.info('routes reloaded', { routes: message.routes.length });
-        return { routes: message.routes };
+        try {
+          const table = compileRoutes(message.config);
+          ctx.log.info('routes reloaded', { routes: message.config.routes.length });
+          return { table };
+        } catch (err) {
+          ctx.log.error('routes not reloaded: the new configuration is invalid', { error: errorMessage(err) });
+          return state;
+        }
       }
       const m = decodeRecord<MessageRecord>(message.record.value);
-      replyWhenDone(ctx, deps.writer.append(route(state.routes, m)));
+      replyWhenDone(ctx, deps.writer.append(route(state.table, m)));
       return state;
     },
   };
 
-  function route(routes: readonly RouteConfig[], m: MessageRecord): OutRecord[] {
+  function route(table: RouteTable, m: MessageRecord): OutRecord[] {
     const now = Date.now();
-    const decision = chooseRoute(routes, { customer: m.customer, destination: m.destination.addr });
+    const decision = chooseRoute(table, {
+      id: m.id, customer: m.customer, source: m.source.addr, destination: m.destination.addr, dataCoding: m.dataCoding,
+    }, { now });
     if (decision.ok) {
       const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now };
-      const ev: LifecycleEvent = { messageId: m.id, type: 'routed', at: now, node: deps.nodeId, detail: { provider: decision.provider, route: decision.routeIndex } };
+      const ev: LifecycleEvent = {
+        messageId: m.id, type: 'routed', at: now, node: deps.nodeId,
+        detail: { provider: decision.provider, route: decision.route, price: decision.price ?? null },
+      };
       return [
         {
           topic: deps.topics.providerOutgoing, key: decision.provider, value: encodeRecord(out),
@@ -58,7 +71,7 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
         { topic: deps.topics.events, key: m.id, value: encodeRecord(ev) },
       ];
     }
-    const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { reason: decision.reason } };
+    const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { code: decision.code, reason: decision.reason } };
     const records: OutRecord[] = [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }];
     if (wantsReceipt(m.registeredDelivery, 'UNDELIV')) {
       const dlr: DeliveryRecord = {

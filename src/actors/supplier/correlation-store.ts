@@ -28,4 +28,12 @@ export class CorrelationStore {
     const v = await this.redis.get(this.key(provider, providerMessageId));
     return v === null ? null : (JSON.parse(v) as CorrelationRecord);
   }
+
+  /** The record stored under the first of `ids` that has one (a receipt's candidate spellings). */
+  async getFirst(provider: string, ids: readonly string[]): Promise<CorrelationRecord | null> {
+    if (ids.length === 0) return null;
+    const values = await this.redis.mget(ids.map((id) => this.key(provider, id)));
+    const hit = values.find((v) => v !== null);
+    return hit === undefined || hit === null ? null : (JSON.parse(hit) as CorrelationRecord);
+  }
 }

@@ -14,9 +14,10 @@ import type { Logger } from '../../log.js';
 import { SmppClient } from '../../smpp/client.js';
 import type { Pdu } from '../../smpp/pdu.js';
 import { Status } from '../../smpp/status.js';
-import { parseReceiptText } from '../../smpp/receipt.js';
 import { UnavailableError, errorMessage } from '../../errors.js';
-import { normalizeProviderId } from '../../domain/ids.js';
+import { canonicalProviderId, receiptIdCandidates } from '../../domain/provider-id.js';
+import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-receipt.js';
+import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
   type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type OutgoingRecord, type ProviderEventRecord,
@@ -74,43 +75,57 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
 
   async function submit(state: SupplierState, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const m = out.message;
-    const resp = await state.queue.add(() => {
-      if (state.client.state !== 'bound') throw new UnavailableError('PROVIDER_NOT_BOUND', `provider ${provider.id} is not bound`);
-      return state.client.request('submit_sm', {
-        service_type: m.serviceType,
-        source_addr_ton: m.source.ton, source_addr_npi: m.source.npi, source_addr: m.source.addr,
-        dest_addr_ton: m.destination.ton, dest_addr_npi: m.destination.npi, destination_addr: m.destination.addr,
-        esm_class: m.esmClass & ~0x03, protocol_id: m.protocolId, priority_flag: m.priority,
+    let split: SplitResult;
+    try {
+      split = splitForProvider(m, { concatenation: provider.concatenation });
+    } catch (err) {
+      if (!(err instanceof MessageTooLongError)) throw err;
+      return refuse(m, Status.ESME_RINVMSGLEN, ctx);
+    }
+    // One queue entry per submit_sm: the throttle counts parts. Parts go in order; a temporary
+    // refusal of a later part retries the whole record (earlier parts carry the same reference).
+    const corr: CorrelationRecord = {
+      messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
+      registeredDelivery: m.registeredDelivery, submittedAt: Date.now(),
+    };
+    const providerIds: string[] = [];
+    for (const fields of split.submits) {
+      const resp = await state.queue.add(() => {
+        if (state.client.state !== 'bound') throw new UnavailableError('PROVIDER_NOT_BOUND', `provider ${provider.id} is not bound`);
         // The gateway needs the provider's receipt to keep its own promise to the customer.
-        registered_delivery: 0x01,
-        data_coding: m.dataCoding,
-        short_message: Buffer.from(m.body, 'base64'),
+        return state.client.request('submit_sm', { ...fields, registered_delivery: 0x01 });
       });
-    });
+      if (resp.command_status === Status.ESME_ROK && resp.message_id) {
+        // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
+        await deps.correlation.put(provider.id, resp.message_id, corr);
+        providerIds.push(resp.message_id);
+        continue;
+      }
+      if (isTemporarySubmitStatus(resp.command_status)) {
+        // Not committed: the stage retries the record after a backoff.
+        throw new UnavailableError('PROVIDER_TEMPORARY', `provider ${provider.id} answered status 0x${resp.command_status.toString(16)}`);
+      }
+      return refuse(m, resp.command_status, ctx);
+    }
     const now = Date.now();
-    if (resp.command_status === Status.ESME_ROK && resp.message_id) {
-      const corr: CorrelationRecord = {
-        messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
-        registeredDelivery: m.registeredDelivery, submittedAt: now,
-      };
-      await deps.correlation.put(provider.id, resp.message_id, corr);
-      const ev: LifecycleEvent = { messageId: m.id, type: 'submitted', at: now, node: deps.nodeId, detail: { provider: provider.id, providerMessageId: resp.message_id } };
-      await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
-      return;
-    }
-    if (isTemporarySubmitStatus(resp.command_status)) {
-      // Not committed: the stage retries the record after a backoff.
-      throw new UnavailableError('PROVIDER_TEMPORARY', `provider ${provider.id} answered status 0x${resp.command_status.toString(16)}`);
-    }
-    ctx.log.warn('provider rejected message', { provider: provider.id, messageId: m.id, status: resp.command_status });
+    const ev: LifecycleEvent = {
+      messageId: m.id, type: 'submitted', at: now, node: deps.nodeId,
+      detail: { provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts },
+    };
+    await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
+  }
+
+  async function refuse(m: OutgoingRecord['message'], status: number, ctx: ActorContext<SupplierMessage>): Promise<void> {
+    const now = Date.now();
+    ctx.log.warn('provider rejected message', { provider: provider.id, messageId: m.id, status });
     const records: OutRecord[] = [{
       topic: deps.topics.events, key: m.id,
-      value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status: resp.command_status } } satisfies LifecycleEvent),
+      value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status } } satisfies LifecycleEvent),
     }];
     if (wantsReceipt(m.registeredDelivery, 'REJECTD')) {
       const dlr: DeliveryRecord = {
         kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat: 'REJECTD', err: String(resp.command_status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
+        stat: 'REJECTD', err: String(status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
       };
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
@@ -120,21 +135,20 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
   /** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
   async function onProviderRequest(pdu: Pdu, log: Logger): Promise<number> {
     if (pdu.command !== 'deliver_sm') return Status.ESME_RINVCMDID;
-    const isReceipt = ((pdu.esm_class ?? 0) & 0x3c) === 0x04;
-    if (!isReceipt) {
+    if (!isDeliveryReceipt(pdu.esm_class ?? 0)) {
       log.warn('mobile-originated message refused: MO routing is not configured', { provider: provider.id });
       return Status.ESME_RX_P_APPN;
     }
-    const parsed = parseReceiptText((pdu.short_message ?? Buffer.alloc(0)).toString('latin1'));
-    const providerMessageId = pdu.receipted_message_id ?? parsed?.id;
-    if (!providerMessageId) {
+    const receipt = readProviderReceipt(pdu);
+    if (!receipt) {
       log.warn('receipt without a message id', { provider: provider.id });
       return Status.ESME_RX_P_APPN;
     }
     const ev: ProviderEventRecord = {
-      kind: 'receipt', provider: provider.id, providerMessageId: normalizeProviderId(providerMessageId),
-      stat: parsed?.stat ?? 'UNKNOWN', err: parsed?.err ?? '000',
-      submitDate: parsed?.submitDate?.toISOString() ?? null, doneDate: parsed?.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
+      kind: 'receipt', provider: provider.id, providerMessageId: canonicalProviderId(receipt.providerMessageId),
+      lookupIds: receiptIdCandidates(receipt.providerMessageId, provider.receiptIdForm),
+      stat: receipt.stat, err: receipt.err,
+      submitDate: receipt.submitDate?.toISOString() ?? null, doneDate: receipt.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
     };
     await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) });
     return Status.ESME_ROK;
