@@ -11,22 +11,19 @@ import { DurableWriter } from './kafka/writer.js';
 import { connectRedis } from './redis/client.js';
 import { ActorSystem } from './runtime/system.js';
 import { KafkaMailbox } from './runtime/kafka-mailbox.js';
-import { createSmppServer, type SmppServer } from './smpp/server.js';
-import type { SmppConnection } from './smpp/connection.js';
-import { Status } from './smpp/status.js';
 import { SessionRegistry } from './actors/session/registry.js';
 import { LocalSessions } from './actors/session/local-sessions.js';
-import { sessionActor, type SessionMessage } from './actors/session/session-actor.js';
+import { MessageStateStore } from './actors/session/message-state.js';
+import { startCustomerEdge } from './actors/session/edge.js';
 import { routerActor } from './actors/router/router-actor.js';
 import { suppliersActor } from './actors/supplier/suppliers-actor.js';
 import { CorrelationStore } from './actors/supplier/correlation-store.js';
 import { correlatorActor } from './actors/correlator/correlator-actor.js';
 import { deliveryActor } from './actors/delivery/delivery-actor.js';
-import type { ActorRef } from './runtime/actor.js';
 
 export interface GatewayNode {
   readonly nodeId: string;
-  readonly listeners: readonly { name: string; host: string; port: number }[];
+  readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
   readonly system: ActorSystem;
   /** Unbinds customers, finishes in-flight work, commits, disconnects. */
   stop(): Promise<void>;
@@ -49,13 +46,15 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
   if (cleared > 0) log.info('stale sessions of an earlier run of this node removed', { sessions: cleared });
   const correlation = new CorrelationStore(redis, prefix, CORRELATION_TTL_SECONDS);
   const local = new LocalSessions();
+  // query_sm state: written by sessions on accept, updated by the correlator on receipts.
+  const states = new MessageStateStore(redis, prefix, config.session.messageStateTtlSeconds);
   const system = new ActorSystem({ name: nodeId, logger: log, askTimeoutMs: 30000 });
   const group = (stage: string) => `${config.kafka.topicPrefix}${stage}`;
   const providerPartitions = config.kafka.partitions.providerOutgoing;
 
   const router = system.spawn('router', routerActor({ config, writer, topics, nodeId, providerPartitions }));
   const suppliers = system.spawn('suppliers', suppliersActor({ config, writer, topics, correlation, nodeId, providerPartitions, recordTimeoutMs: 600000 }));
-  const correlator = system.spawn('correlator', correlatorActor({ writer, topics, correlation, nodeId, lookupDelaysMs: [50, 100, 200, 500, 1000, 2000, 5000] }));
+  const correlator = system.spawn('correlator', correlatorActor({ writer, topics, correlation, nodeId, lookupDelaysMs: [50, 100, 200, 500, 1000, 2000, 5000], states }));
   const delivery = system.spawn('delivery', deliveryActor({ writer, topics, local, nodeId, responseTimeoutMs: config.delivery.responseTimeoutMs }));
 
   const mailboxes = [
@@ -75,53 +74,19 @@ export async function startNode(config: GatewayConfig, logger: Logger): Promise<
   ];
   await Promise.all(mailboxes.map((m) => m.start()));
 
-  let draining = false;
-  let sessionSeq = 0;
-  const sessions = new Set<ActorRef<SessionMessage>>();
-  const deps = { config, writer, topics, registry, local, nodeId };
-  const onConnection = (conn: SmppConnection) => {
-    if (draining) {
-      conn.destroy();
-      return;
-    }
-    const id = `${nodeId}-${++sessionSeq}`;
-    const ref = system.spawn(`session-${sessionSeq}`, sessionActor(id, conn, deps));
-    sessions.add(ref);
-    conn.on('request', (pdu, respond) => {
-      // A customer far beyond its window: push back rather than queue without bound.
-      if (!ref.tell({ type: 'request', pdu, respond })) respond(Status.ESME_RMSGQFUL);
-    });
-    conn.once('close', () => {
-      if (!ref.tell({ type: 'closed' })) void ref.stop({ drain: false });
-      void ref.stop({ drain: true }).finally(() => sessions.delete(ref));
-    });
-  };
-  const servers: SmppServer[] = [];
-  const listeners: { name: string; host: string; port: number }[] = [];
-  for (const l of config.listeners) {
-    const server = createSmppServer({
-      host: l.host, port: l.port, logger: log,
-      connection: {
-        window: config.session.window, responseTimeoutMs: config.session.responseTimeoutMs,
-        enquireLinkIntervalMs: config.session.enquireLinkIntervalMs, inactivityTimeoutMs: config.session.inactivityTimeoutMs,
-        maxPduLength: config.session.maxPduLength, logger: log,
-      },
-    }, onConnection);
-    const addr = await server.listen();
-    servers.push(server);
-    listeners.push({ name: l.name, ...addr });
-  }
+  // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
+  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log });
+  const listeners = edge.listeners;
   log.info('gateway node started', { listeners, brokers: config.kafka.brokers, redis: config.redis.url });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      draining = true;
       log.info('gateway node stopping');
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
-      await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs: 3000 }, 10000)));
-      await Promise.allSettled(servers.map((s) => s.close()));
+      await edge.unbindAll(3000, 10000);
+      await edge.close();
       // Stages: stop fetching, let in-flight records finish, commit.
       await Promise.allSettled(mailboxes.map((m) => m.stop()));
       await system.shutdown({ drain: true });
