@@ -40,8 +40,10 @@ export function checkAddress(ton: number, npi: number, addr: string, rule: Addre
     if (addr.length > 11 || !/^[\x20-\x7e]+$/.test(addr)) refuse('SUBMIT_BAD_ADDRESS', rule.addrStatus, `${rule.what} is not a valid alphanumeric address`);
     return;
   }
-  const digits = ton === TON_INTERNATIONAL ? /^\+?\d+$/ : /^\+?[0-9A-Za-z*#]+$/;
-  if (!digits.test(addr)) refuse('SUBMIT_BAD_ADDRESS', rule.addrStatus, `${rule.what} ${JSON.stringify(addr)} is not a number`);
+  // An international number is digits; with other TONs clients send anything from short codes
+  // to unflagged alphanumeric senders, so only control and non-ASCII octets are refused.
+  const valid = ton === TON_INTERNATIONAL ? /^\+?\d+$/ : /^[\x20-\x7e]+$/;
+  if (!valid.test(addr)) refuse('SUBMIT_BAD_ADDRESS', rule.addrStatus, `${rule.what} ${JSON.stringify(addr)} is not a valid address`);
 }
 
 /**
