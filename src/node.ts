@@ -1,6 +1,6 @@
 /**
- * One gateway node. The main thread holds the SMPP listeners and one session actor per
- * customer connection; the stage actors (router, suppliers, correlator, delivery) run on
+ * One gateway node. The main thread holds the customer edge (SMPP listeners and one session
+ * actor per connection); the stage actors (router, suppliers, correlator, delivery) run on
  * worker threads, each bound to its Kafka topic. Started and stopped as one.
  */
 import type { GatewayConfig } from './config/types.js';
@@ -14,14 +14,11 @@ import { ActorSystem } from './runtime/system.js';
 import { StagePool } from './runtime/threads/stage-pool.js';
 import type { ThreadSnapshot } from './runtime/threads/protocol.js';
 import type { ActorStats } from './runtime/stats.js';
-import { createSmppServer, type SmppServer } from './smpp/server.js';
-import type { SmppConnection } from './smpp/connection.js';
-import { Status } from './smpp/status.js';
 import { SessionRegistry } from './actors/session/registry.js';
 import { LocalSessions } from './actors/session/local-sessions.js';
-import { sessionActor, type SessionMessage } from './actors/session/session-actor.js';
+import { MessageStateStore } from './actors/session/message-state.js';
+import { startCustomerEdge } from './actors/session/edge.js';
 import { builtInStages } from './actors/stages.js';
-import type { ActorRef } from './runtime/actor.js';
 import type { DeliveryRecord } from './domain/records.js';
 
 export interface NodeSnapshot {
@@ -32,7 +29,7 @@ export interface NodeSnapshot {
 
 export interface GatewayNode {
   readonly nodeId: string;
-  readonly listeners: readonly { name: string; host: string; port: number }[];
+  readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
   readonly system: ActorSystem;
   readonly pool: StagePool;
   snapshot(): Promise<NodeSnapshot>;
@@ -58,6 +55,8 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const cleared = await registry.clearNode(nodeId);
   if (cleared > 0) log.info('stale sessions of an earlier run of this node removed', { sessions: cleared });
   const local = new LocalSessions();
+  // query_sm state: written by sessions on accept, updated by the correlator on receipts.
+  const states = new MessageStateStore(redis, config.redis.keyPrefix, config.session.messageStateTtlSeconds);
   const system = new ActorSystem({ name: nodeId, logger: log, askTimeoutMs: 30000 });
 
   const deliver = async (record: DeliveryRecord): Promise<void> => {
@@ -69,53 +68,19 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   pool.on('givenUp', (index, error) => log.error('a stage worker keeps dying; this node no longer runs its share', { worker: index, error: error.message }));
   await pool.start();
 
-  let draining = false;
-  let sessionSeq = 0;
-  const sessions = new Set<ActorRef<SessionMessage>>();
-  const deps = { config, writer, topics, registry, local, nodeId };
-  const onConnection = (conn: SmppConnection) => {
-    if (draining) {
-      conn.destroy();
-      return;
-    }
-    const id = `${nodeId}-${++sessionSeq}`;
-    const ref = system.spawn(`session-${sessionSeq}`, sessionActor(id, conn, deps));
-    sessions.add(ref);
-    conn.on('request', (pdu, respond) => {
-      // A customer far beyond its window: push back rather than queue without bound.
-      if (!ref.tell({ type: 'request', pdu, respond })) respond(Status.ESME_RMSGQFUL);
-    });
-    conn.once('close', () => {
-      if (!ref.tell({ type: 'closed' })) void ref.stop({ drain: false });
-      void ref.stop({ drain: true }).finally(() => sessions.delete(ref));
-    });
-  };
-  const servers: SmppServer[] = [];
-  const listeners: { name: string; host: string; port: number }[] = [];
-  for (const l of config.listeners) {
-    const server = createSmppServer({
-      host: l.host, port: l.port, logger: log,
-      connection: {
-        window: config.session.window, responseTimeoutMs: config.session.responseTimeoutMs,
-        enquireLinkIntervalMs: config.session.enquireLinkIntervalMs, inactivityTimeoutMs: config.session.inactivityTimeoutMs,
-        maxPduLength: config.session.maxPduLength, logger: log,
-      },
-    }, onConnection);
-    const addr = await server.listen();
-    servers.push(server);
-    listeners.push({ name: l.name, ...addr });
-  }
+  // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
+  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log });
+  const listeners = edge.listeners;
   log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: config.redis.url });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      draining = true;
       log.info('gateway node stopping');
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
-      await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs: 3000 }, 10000)));
-      await Promise.allSettled(servers.map((s) => s.close()));
+      await edge.unbindAll(3000, 10000);
+      await edge.close();
       // Stages: each worker stops fetching, lets in-flight records finish, commits, unbinds
       // its providers.
       await pool.stop();

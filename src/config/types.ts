@@ -4,10 +4,18 @@ import type { EncodingClass } from '../domain/encoding-class.js';
 export type BindType = 'transmitter' | 'receiver' | 'transceiver';
 export const BIND_TYPES: readonly BindType[] = ['transmitter', 'receiver', 'transceiver'];
 
+export interface ListenerTlsConfig {
+  /** PEM certificate chain and private key, read at start-up. */
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export interface ListenerConfig {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** When set, this listener speaks SMPP over TLS only. */
+  readonly tls: ListenerTlsConfig | undefined;
 }
 
 export interface SessionConfig {
@@ -16,17 +24,42 @@ export interface SessionConfig {
   readonly enquireLinkIntervalMs: number;
   readonly inactivityTimeoutMs: number;
   readonly maxPduLength: number;
+  /** Failed binds from one address: how many are answered at once, then the growing delay. */
+  readonly bindFailures: BindFailureConfig;
+  /** How long query_sm can find a message's state (seconds after its last change). */
+  readonly messageStateTtlSeconds: number;
+}
+
+export interface BindFailureConfig {
+  /** Failures from one address answered without delay. */
+  readonly free: number;
+  /** Delay after the free ones, doubling with each further failure up to maxDelayMs. */
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  /** An address's failures are forgotten this long after its last one. */
+  readonly forgetMs: number;
 }
 
 export interface CustomerConfig {
   readonly systemId: string;
-  readonly password: string;
+  /** `scrypt$<salt>$<hash>` from `node dist/scripts/hash-password.js`; set instead of `password`. */
+  readonly passwordHash: string | undefined;
+  /** Plain text, still accepted for development; exactly one of the two is set. */
+  readonly password: string | undefined;
   readonly bindTypes: readonly BindType[];
   /**
    * Numbers whose mobile-originated messages belong to this customer: exact numbers
    * (`447700900123`) or prefixes ending in `*` (`4477009001*`), without a leading `+`.
    */
   readonly numbers: readonly string[];
+  /** CIDR ranges (or single addresses) a bind may come from; empty means any. */
+  readonly allowedIps: readonly string[];
+  /** Simultaneous binds of this customer across the whole cluster. */
+  readonly maxBinds: number;
+  /** Parts per second across the cluster; undefined means no limit. */
+  readonly rate: number | undefined;
+  /** Parts that may be sent at once above the rate (the bucket size). */
+  readonly burst: number;
 }
 
 /**

@@ -2,12 +2,13 @@
  * Turns parsed YAML/JSON into a GatewayConfig, or throws a ConfigError naming the bad field.
  * Pure: the environment comes in as data, read once by the caller at start-up.
  */
+import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
   BIND_TYPES, CONCATENATIONS, RECEIPT_ID_FORMS, ROUTE_KINDS, TOPIC_NAMES, WEEKDAYS,
-  type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
+  type BindFailureConfig, type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
   type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
 } from './types.js';
 import { ENCODING_CLASSES } from '../domain/encoding-class.js';
@@ -60,6 +61,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     name: f.str('name', { default: `listener-${i}` }),
     host: f.str('host', { default: '127.0.0.1' }),
     port: f.int('port', { min: 0, max: 65535 }),
+    tls: readListenerTls(f),
   }), { required: true, minLength: 1 });
 
   const s = root.obj('session');
@@ -69,6 +71,8 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     enquireLinkIntervalMs: s.int('enquireLinkIntervalMs', { default: 30000, min: 0 }),
     inactivityTimeoutMs: s.int('inactivityTimeoutMs', { default: 90000, min: 1000 }),
     maxPduLength: s.int('maxPduLength', { default: 16384, min: 64, max: 1 << 20 }),
+    bindFailures: readBindFailures(s.obj('bindFailures')),
+    messageStateTtlSeconds: s.int('messageStateTtlSeconds', { default: 7 * 24 * 3600, min: 1 }),
   };
   s.done();
 
@@ -82,17 +86,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   if (env.redisUrl !== undefined && !/^rediss?:\/\//.test(env.redisUrl))
     throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://', env.redisUrl);
 
-  const customers = root.objects<CustomerConfig>('customers', (f) => ({
-    // SMPP 3.4 limits: system_id 15 octets, password 8.
-    systemId: f.str('systemId', { maxLength: 15, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' }),
-    password: f.str('password', { maxLength: 8 }),
-    bindTypes: f.strings('bindTypes', { allowed: BIND_TYPES, default: BIND_TYPES }) as CustomerConfig['bindTypes'],
-    numbers: f.strings('numbers').map((n, j) => {
-      if (!/^\+?\d+\*?$/.test(n) && n !== '*')
-        throw new ConfigError(`${f.path}.numbers[${j}]`, 'must be digits (a prefix ends with *)', n);
-      return n.replace(/^\+/, '');
-    }),
-  }), { required: true, minLength: 1 });
+  const customers = root.objects<CustomerConfig>('customers', readCustomer, { required: true, minLength: 1 });
   unique(customers.map((c) => c.systemId), 'customers', 'systemId');
   // Two customers claiming one number is an error naming both.
   compileNumberOwners(customers);
@@ -247,6 +241,63 @@ function readPartitions(k: Fields): Record<TopicName, number> {
   if (out.assemblerChangelog !== out.messageParts)
     throw new ConfigError('kafka.partitions.assemblerChangelog', `must equal kafka.partitions.messageParts (${out.messageParts})`, out.assemblerChangelog);
   return out;
+}
+
+function readListenerTls(f: Fields): ListenerConfig['tls'] {
+  if (!f.has('tls')) return undefined;
+  const t = f.obj('tls');
+  const tls = { certFile: t.str('certFile'), keyFile: t.str('keyFile') };
+  t.done();
+  return tls;
+}
+
+function readBindFailures(b: Fields): BindFailureConfig {
+  const out = {
+    free: b.int('free', { default: 3, min: 0 }),
+    delayMs: b.int('delayMs', { default: 1000, min: 0 }),
+    maxDelayMs: b.int('maxDelayMs', { default: 16000, min: 0 }),
+    forgetMs: b.int('forgetMs', { default: 300000, min: 1000 }),
+  };
+  b.done();
+  if (out.maxDelayMs < out.delayMs) throw new ConfigError(`${b.path}.maxDelayMs`, `must be >= delayMs (${out.delayMs})`, out.maxDelayMs);
+  return out;
+}
+
+const SCRYPT_HASH = /^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
+const IP_RANGE = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(\/\d{1,3})?$/;
+
+function readCustomer(f: Fields, i: number): CustomerConfig {
+  // SMPP 3.4 limits: system_id 15 octets, password 8.
+  const systemId = f.str('systemId', { maxLength: 15, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' });
+  const passwordHash = f.has('passwordHash')
+    ? f.str('passwordHash', { pattern: SCRYPT_HASH, hint: 'must be scrypt$<salt>$<hash> as printed by hash-password' })
+    : undefined;
+  const password = f.has('password') ? f.str('password', { maxLength: 8 }) : undefined;
+  if ((passwordHash === undefined) === (password === undefined))
+    throw new ConfigError(`customers[${i}]`, 'needs exactly one of passwordHash and password');
+  const bindTypes = f.strings('bindTypes', { allowed: BIND_TYPES, default: BIND_TYPES }) as CustomerConfig['bindTypes'];
+  const allowedIps = f.strings('allowedIps');
+  allowedIps.forEach((ip, j) => {
+    if (!IP_RANGE.test(ip) || !validRange(ip)) throw new ConfigError(`customers[${i}].allowedIps[${j}]`, 'must be an IPv4 or IPv6 address or CIDR range', ip);
+  });
+  const maxBinds = f.int('maxBinds', { default: 10, min: 1, max: 10000 });
+  const rate = f.has('rate') ? f.num('rate', { min: 0.1 }) : undefined;
+  const burst = f.int('burst', { default: Math.max(1, Math.ceil(rate ?? 1)), min: 1 });
+  const numbers = f.strings('numbers').map((n, j) => {
+    if (!/^\+?\d+\*?$/.test(n) && n !== '*')
+      throw new ConfigError(`${f.path}.numbers[${j}]`, 'must be digits (a prefix ends with *)', n);
+    return n.replace(/^\+/, '');
+  });
+  return { systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst };
+}
+
+function validRange(range: string): boolean {
+  const [addr = '', bits] = range.split('/');
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (family === 4 ? 32 : 128);
 }
 
 function unique(values: string[], list: string, field: string): void {

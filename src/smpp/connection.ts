@@ -123,10 +123,12 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly closedPromise: Promise<void>;
   private readonly peer: string;
+  private readonly peerIp: string;
 
   constructor(private readonly socket: Socket, options: SmppConnectionOptions = {}) {
     super();
     this.opts = resolveConnectionOptions(options);
+    this.peerIp = socket.remoteAddress ?? '';
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.log = this.opts.logger.child({ peer: this.peer });
     this.reader = new FrameReader(this.opts.maxPduLength);
@@ -157,6 +159,11 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
 
   get remoteAddress(): string {
     return this.peer;
+  }
+
+  /** The peer's IP address alone ('' when the socket never had one). */
+  get remoteIp(): string {
+    return this.peerIp;
   }
 
   /** True once no more requests are accepted, before the socket has necessarily closed. */

@@ -50,6 +50,8 @@ export const Status = {
   ESME_RMISSINGOPTPARAM: 0x000000c3,
   ESME_RINVOPTPARAMVAL: 0x000000c4,
   ESME_RDELIVERYFAILURE: 0x000000fe,
+  /** SMPP 5.0: data_coding the gateway does not know, or octets invalid in it. */
+  ESME_RINVDCS: 0x00000104,
   ESME_RUNKNOWNERR: 0x000000ff,
 } as const;
 

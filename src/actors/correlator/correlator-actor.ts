@@ -12,6 +12,7 @@ import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, t
 import { wantsReceipt } from './receipt-policy.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 import type { Logger } from '../../log.js';
+import type { MessageStateStore } from '../session/message-state.js';
 
 export interface CorrelatorDeps {
   writer: DurableWriter;
@@ -20,6 +21,8 @@ export interface CorrelatorDeps {
   nodeId: string;
   /** Delays between look-ups of a not-yet-known provider id. */
   lookupDelaysMs: readonly number[];
+  /** Where query_sm reads a message's state; updated best effort with each receipt. */
+  states?: Pick<MessageStateStore, 'receipt'>;
 }
 
 export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMessage> {
@@ -63,5 +66,7 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
       records.push({ topic: deps.topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
+    await deps.states?.receipt(corr.messageId, ev.stat, ev.err, now).catch((err: unknown) =>
+      log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));
   }
 }

@@ -4,6 +4,7 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../supplier/correlation-store.js';
 import { correlatorActor } from './correlator-actor.js';
+import { MessageStateStore } from '../session/message-state.js';
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
@@ -15,5 +16,6 @@ export const stage: AtLeastOnceStage = {
     writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
     lookupDelaysMs: [50, 100, 200, 500, 1000, 2000, 5000],
+    states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
   }) as ActorSpec<unknown, RecordMessage>,
 };

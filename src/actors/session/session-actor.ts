@@ -1,7 +1,9 @@
 /**
  * The session actor: one per customer SMPP connection, on the node's main thread where the
- * socket lives. It authenticates binds, turns submit_sm into records made durable in Kafka
- * before answering, and carries deliveries (receipts, MO) to the customer.
+ * socket lives. It authenticates binds (slowing down repeated failures, holding a cluster-wide
+ * bind slot), turns submit_sm and data_sm into records made durable in Kafka before answering
+ * (within the customer's cluster-wide rate), answers query_sm and cancel_sm from the message
+ * state kept in Redis, and carries deliveries (receipts, MO) to the customer.
  *
  * Submits are not awaited inside receive: a customer keeps a window of submits open and each
  * is answered as soon as its own Kafka write is acknowledged; the actor only keeps count so
@@ -13,16 +15,22 @@ import type { BindType, CustomerConfig, GatewayConfig } from '../../config/types
 import type { SmppConnection } from '../../smpp/connection.js';
 import type { Pdu } from '../../smpp/pdu.js';
 import { Status } from '../../smpp/status.js';
+import { formatSmppTime } from '../../smpp/time.js';
 import { formatReceiptText, messageStateFor, normalizeStat } from '../../smpp/receipt.js';
 import { GatewayError, SmppStatusError, UnavailableError, errorMessage } from '../../errors.js';
-import { WriterQueueFullError, type DurableWriter } from '../../kafka/writer.js';
+import { WriterQueueFullError, type DurableWriter, type OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { encodeRecord, type DeliveryRecord, type LifecycleEvent } from '../../domain/records.js';
+import { encodeRecord, partKey, type DeliveryRecord, type LifecycleEvent } from '../../domain/records.js';
 import { newMessageId } from '../../domain/ids.js';
-import { BIND_COMMANDS, authenticate, canReceive, canTransmit } from './auth.js';
-import { messageFromSubmit } from './submit.js';
+import { canReceive, type CustomerDirectory } from './auth.js';
+import { actionFor } from './command-policy.js';
+import { acceptSubmit, type Accepted } from './submit.js';
 import type { DeliverMessage, LocalSessions } from './local-sessions.js';
 import type { SessionRegistry } from './registry.js';
+import type { BindGuard } from './bind-guard.js';
+import type { BindSlots } from './bind-slots.js';
+import type { ClusterRateLimiter } from './rate-limiter.js';
+import type { MessageStateStore } from './message-state.js';
 
 export type Respond = (status: number, fields?: Record<string, unknown>) => void;
 
@@ -40,11 +48,18 @@ export interface SessionDeps {
   registry: SessionRegistry;
   local: LocalSessions;
   nodeId: string;
+  customers: CustomerDirectory;
+  guard: BindGuard;
+  slots: BindSlots;
+  limiter: ClusterRateLimiter;
+  states: MessageStateStore;
 }
 
 interface Bound {
   customer: CustomerConfig;
   bindType: BindType;
+  /** Whether this session holds a bind slot in Redis (not when Redis was away at bind time). */
+  slot: boolean;
 }
 
 interface SessionState {
@@ -52,6 +67,8 @@ interface SessionState {
   inFlight: Set<Promise<void>>;
   closing: boolean;
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps): ActorSpec<SessionState, SessionMessage> {
   return {
@@ -64,7 +81,13 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     receive: async (state, message, ctx) => {
       switch (message.type) {
         case 'request':
-          await onRequest(state, message.pdu, message.respond, ctx);
+          try {
+            await onRequest(state, message.pdu, message.respond, ctx);
+          } catch (err) {
+            // Never leave a request unanswered: the customer's window would shrink for good.
+            ctx.log.error('request failed', { command: message.pdu.command, error: errorMessage(err) });
+            message.respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RSYSERR);
+          }
           return state;
         case 'deliver':
           onDeliver(state, message.record, ctx);
@@ -80,31 +103,54 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
   };
 
   async function onRequest(state: SessionState, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
-    const bindType = BIND_COMMANDS[pdu.command];
-    if (bindType) return onBind(state, pdu, bindType, respond, ctx);
-    if (!state.bound) {
-      respond(Status.ESME_RINVBNDSTS);
-      return;
+    const action = actionFor(pdu.command, state.bound?.bindType ?? null);
+    switch (action.do) {
+      case 'bind': return onBind(state, pdu, action.bindType, respond, ctx);
+      case 'refuse': return respond(action.status);
+      case 'submit': return onSubmit(state, state.bound!, pdu, respond, ctx);
+      case 'query': return track(state, onQuery(state.bound!, pdu, respond, ctx));
+      case 'cancel': return track(state, onCancel(state.bound!, pdu, respond, ctx));
     }
-    if (pdu.command === 'submit_sm') return onSubmit(state, state.bound, pdu, respond, ctx);
-    respond(Status.ESME_RINVCMDID);
+  }
+
+  function track(state: SessionState, work: Promise<void>): void {
+    state.inFlight.add(work);
+    void work.finally(() => state.inFlight.delete(work));
   }
 
   async function onBind(state: SessionState, pdu: Pdu, bindType: BindType, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
-    if (state.bound) {
-      respond(Status.ESME_RALYBND);
-      return;
-    }
+    if (state.bound) return respond(Status.ESME_RALYBND);
+    const ip = conn.remoteIp;
+    const systemId = pdu.system_id ?? '';
+    const delay = deps.guard.delayFor(ip, Date.now());
+    if (delay > 0) await sleep(delay);
+    if (conn.closed) return;
     let customer: CustomerConfig;
     try {
-      customer = authenticate(deps.config.customers, pdu.system_id ?? '', pdu.password ?? '', bindType);
+      customer = await deps.customers.authenticate(systemId, pdu.password ?? '', bindType, ip);
     } catch (err) {
+      deps.guard.failed(ip, Date.now());
       // The password itself is never logged.
-      ctx.log.warn('bind refused', { systemId: pdu.system_id, bindType, remote: conn.remoteAddress, code: (err as GatewayError).code });
-      respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RBINDFAIL);
+      ctx.log.warn('bind refused', { systemId, bindType, remote: conn.remoteAddress, code: (err as GatewayError).code, delayedMs: delay });
+      return respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RBINDFAIL);
+    }
+    deps.guard.succeeded(ip);
+    let slot = true;
+    try {
+      if (!(await deps.slots.acquire(customer.systemId, id, customer.maxBinds))) {
+        ctx.log.warn('bind refused: too many binds', { systemId, maxBinds: customer.maxBinds, remote: conn.remoteAddress });
+        return respond(Status.ESME_RALYBND);
+      }
+    } catch (err) {
+      // Redis away: the bind still works; the limit is not enforced until it is back.
+      slot = false;
+      ctx.log.warn('bind limit unavailable', { error: errorMessage(err) });
+    }
+    if (conn.closed) {
+      if (slot) await deps.slots.release(customer.systemId, id).catch(() => undefined);
       return;
     }
-    state.bound = { customer, bindType };
+    state.bound = { customer, bindType, slot };
     deps.local.add({ id, customer: customer.systemId, canReceive: canReceive(bindType), ref: ctx.self });
     try {
       await deps.registry.register({ id, customer: customer.systemId, bindType, node: deps.nodeId, remote: conn.remoteAddress, since: Date.now() });
@@ -116,34 +162,76 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     respond(Status.ESME_ROK, { system_id: 'smsgw' });
   }
 
-  function onSubmit(state: SessionState, bound: Bound, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): void {
-    if (!canTransmit(bound.bindType)) {
-      respond(Status.ESME_RINVBNDSTS);
-      return;
-    }
+  async function onSubmit(state: SessionState, bound: Bound, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
     const now = Date.now();
-    let record;
+    let accepted: Accepted;
     try {
-      record = messageFromSubmit(pdu, { customer: bound.customer.systemId, messageId: newMessageId(now), node: deps.nodeId, now });
+      accepted = acceptSubmit(pdu, { customer: bound.customer.systemId, messageId: newMessageId(now), node: deps.nodeId, now });
     } catch (err) {
-      respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RSYSERR);
-      return;
+      if (!(err instanceof SmppStatusError)) throw err;
+      ctx.log.debug('submit refused', { code: err.code, status: err.commandStatus });
+      return respond(err.commandStatus);
     }
-    const event: LifecycleEvent = { messageId: record.id, type: 'accepted', at: now, node: deps.nodeId, detail: { customer: record.customer, session: id } };
-    const work = deps.writer
-      .append([
-        { topic: deps.topics.messages, key: record.id, value: encodeRecord(record) },
-        { topic: deps.topics.events, key: record.id, value: encodeRecord(event) },
-      ])
-      .then(
-        () => respond(Status.ESME_ROK, { message_id: record.id }),
-        (err: unknown) => {
-          ctx.log.warn('submit not accepted', { error: errorMessage(err) });
-          respond(err instanceof WriterQueueFullError ? Status.ESME_RMSGQFUL : Status.ESME_RSYSERR);
-        },
-      );
-    state.inFlight.add(work);
-    void work.finally(() => state.inFlight.delete(work));
+    const { rate, burst } = bound.customer;
+    if (rate !== undefined && !(await deps.limiter.take(bound.customer.systemId, accepted.parts, { rate, burst }))) {
+      return respond(Status.ESME_RTHROTTLED);
+    }
+    const messageId = accepted.kind === 'message' ? accepted.record.id : accepted.record.partId;
+    const event: LifecycleEvent = {
+      messageId, type: 'accepted', at: now, node: deps.nodeId,
+      detail: { customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}) },
+    };
+    const records: OutRecord[] = [
+      accepted.kind === 'message'
+        ? { topic: deps.topics.messages, key: messageId, value: encodeRecord(accepted.record) }
+        : { topic: deps.topics.messageParts, key: partKey(accepted.record), value: encodeRecord(accepted.record) },
+      { topic: deps.topics.events, key: messageId, value: encodeRecord(event) },
+    ];
+    // The state query_sm reads is written alongside; losing it never fails the submit.
+    const remembered = deps.states.accepted([messageId], bound.customer.systemId, accepted.record.source.addr)
+      .catch((err: unknown) => ctx.log.warn('message state not stored', { error: errorMessage(err) }));
+    const work = Promise.all([deps.writer.append(records), remembered]).then(
+      () => respond(Status.ESME_ROK, { message_id: messageId }),
+      (err: unknown) => {
+        ctx.log.warn('submit not accepted', { error: errorMessage(err) });
+        respond(err instanceof WriterQueueFullError ? Status.ESME_RMSGQFUL : Status.ESME_RSYSERR);
+      },
+    );
+    track(state, work);
+  }
+
+  /** query_sm: the state the gateway knows; ESME_RINVMSGID for an id this customer never got. */
+  async function onQuery(bound: Bound, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
+    const messageId = pdu.message_id ?? '';
+    let s;
+    try {
+      s = await deps.states.get(messageId);
+    } catch (err) {
+      ctx.log.warn('query_sm: message state unavailable', { error: errorMessage(err) });
+      return respond(Status.ESME_RQUERYFAIL);
+    }
+    if (!s || s.customer !== bound.customer.systemId) return respond(Status.ESME_RINVMSGID);
+    respond(Status.ESME_ROK, {
+      message_id: messageId, final_date: s.finalAt > 0 ? formatSmppTime(new Date(s.finalAt)) : '',
+      message_state: s.state, error_code: s.errorCode,
+    });
+  }
+
+  /**
+   * cancel_sm: an accepted message is already on its way to the provider through Kafka, so the
+   * gateway cannot take it back: ESME_RCANCELFAIL for the customer's own messages,
+   * ESME_RINVMSGID for ids it does not know.
+   */
+  async function onCancel(bound: Bound, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
+    const messageId = pdu.message_id ?? '';
+    if (messageId === '') return respond(Status.ESME_RCANCELFAIL);
+    try {
+      const s = await deps.states.get(messageId);
+      respond(s && s.customer === bound.customer.systemId ? Status.ESME_RCANCELFAIL : Status.ESME_RINVMSGID);
+    } catch (err) {
+      ctx.log.warn('cancel_sm: message state unavailable', { error: errorMessage(err) });
+      respond(Status.ESME_RCANCELFAIL);
+    }
   }
 
   function onDeliver(state: SessionState, record: DeliveryRecord, ctx: ActorContext<SessionMessage>): void {
@@ -178,11 +266,15 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
 
   async function onClosed(state: SessionState, ctx: ActorContext<SessionMessage>): Promise<void> {
     state.closing = true;
-    if (state.bound) {
-      deps.local.remove(state.bound.customer.systemId, id);
-      await deps.registry.unregister({ customer: state.bound.customer.systemId, id, node: deps.nodeId }).catch((err: unknown) =>
-        ctx.log.warn('session registry unavailable', { error: errorMessage(err) }));
-      ctx.log.info('session closed', { customer: state.bound.customer.systemId });
+    const bound = state.bound;
+    if (bound) {
+      const customer = bound.customer.systemId;
+      deps.local.remove(customer, id);
+      await Promise.all([
+        deps.registry.unregister({ customer, id, node: deps.nodeId }),
+        bound.slot ? deps.slots.release(customer, id) : undefined,
+      ]).catch((err: unknown) => ctx.log.warn('session registry unavailable', { error: errorMessage(err) }));
+      ctx.log.info('session closed', { customer });
     }
     // Submits already handed to Kafka still finish; their answers simply have no socket.
     await Promise.allSettled([...state.inFlight]);

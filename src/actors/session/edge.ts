@@ -1,0 +1,141 @@
+/**
+ * The customer edge of a node: the SMPP listeners (plain or TLS), and one session actor per
+ * connection with everything sessions share on this node (customer directory, failed-bind
+ * guard, cluster bind slots with their heartbeat, cluster rate limiter, message state).
+ * The node starts it after its stages and stops it first.
+ */
+import { readFile } from 'node:fs/promises';
+import type { GatewayConfig, ListenerConfig } from '../../config/types.js';
+import { ConfigError, errorMessage } from '../../errors.js';
+import type { DurableWriter } from '../../kafka/writer.js';
+import type { Topics } from '../../kafka/topics.js';
+import type { Logger } from '../../log.js';
+import type { RedisClient } from '../../redis/client.js';
+import type { ActorRef } from '../../runtime/actor.js';
+import type { ActorSystem } from '../../runtime/system.js';
+import type { SmppConnection } from '../../smpp/connection.js';
+import { createSmppServer, type SmppServer } from '../../smpp/server.js';
+import { Status } from '../../smpp/status.js';
+import { CustomerDirectory } from './auth.js';
+import { BindGuard } from './bind-guard.js';
+import { BindSlots } from './bind-slots.js';
+import type { LocalSessions } from './local-sessions.js';
+import type { MessageStateStore } from './message-state.js';
+import { ClusterRateLimiter } from './rate-limiter.js';
+import type { SessionRegistry } from './registry.js';
+import { sessionActor, type SessionMessage } from './session-actor.js';
+
+export interface EdgeDeps {
+  config: GatewayConfig;
+  system: ActorSystem;
+  writer: DurableWriter;
+  topics: Topics;
+  redis: RedisClient;
+  registry: SessionRegistry;
+  local: LocalSessions;
+  states: MessageStateStore;
+  nodeId: string;
+  log: Logger;
+}
+
+export interface CustomerEdge {
+  readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
+  /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
+  unbindAll(unbindTimeoutMs: number, askTimeoutMs: number): Promise<void>;
+  /** Closes the listeners and what is left of the connections; stops the bind heartbeat. */
+  close(): Promise<void>;
+}
+
+/** Bind slot lease: a dead node's binds are forgotten this long after its last heartbeat. */
+const BIND_LEASE_MS = 30_000;
+
+export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
+  const { config, system, nodeId, log } = deps;
+  const prefix = config.redis.keyPrefix;
+  const slots = new BindSlots(deps.redis, prefix, nodeId, { leaseMs: BIND_LEASE_MS });
+  await slots.clearNode(config.customers.map((c) => c.systemId));
+  let lastRedisError = 0;
+  const redisTrouble = (what: string) => (err: unknown) => {
+    // At most one line every 10 s: this can fire for every submit while Redis is away.
+    if (Date.now() - lastRedisError > 10_000) log.warn(what, { error: errorMessage(err) });
+    lastRedisError = Date.now();
+  };
+  slots.startHeartbeat(redisTrouble('bind slot heartbeat failed'));
+  const sessionDeps = {
+    config, writer: deps.writer, topics: deps.topics, registry: deps.registry, local: deps.local, nodeId,
+    customers: new CustomerDirectory(config.customers),
+    guard: new BindGuard(config.session.bindFailures),
+    slots,
+    limiter: new ClusterRateLimiter(deps.redis, prefix, redisTrouble('rate limiter cannot reach Redis; limiting per node')),
+    states: deps.states,
+  };
+
+  let draining = false;
+  let sessionSeq = 0;
+  const sessions = new Set<ActorRef<SessionMessage>>();
+  const onConnection = (conn: SmppConnection) => {
+    if (draining) {
+      conn.destroy();
+      return;
+    }
+    const id = `${nodeId}-${++sessionSeq}`;
+    const ref = system.spawn(`session-${sessionSeq}`, sessionActor(id, conn, sessionDeps));
+    sessions.add(ref);
+    conn.on('request', (pdu, respond) => {
+      // A customer far beyond its window: push back rather than queue without bound.
+      if (!ref.tell({ type: 'request', pdu, respond })) respond(Status.ESME_RMSGQFUL);
+    });
+    conn.once('close', () => {
+      if (!ref.tell({ type: 'closed' })) void ref.stop({ drain: false });
+      void ref.stop({ drain: true }).finally(() => sessions.delete(ref));
+    });
+  };
+
+  const servers: SmppServer[] = [];
+  const listeners: { name: string; host: string; port: number; tls: boolean }[] = [];
+  try {
+    for (const [i, l] of config.listeners.entries()) {
+      const server = createSmppServer({
+        host: l.host, port: l.port, logger: log,
+        ...(l.tls ? { tls: await readTls(l, i) } : {}),
+        connection: {
+          window: config.session.window, responseTimeoutMs: config.session.responseTimeoutMs,
+          enquireLinkIntervalMs: config.session.enquireLinkIntervalMs, inactivityTimeoutMs: config.session.inactivityTimeoutMs,
+          maxPduLength: config.session.maxPduLength, logger: log,
+        },
+      }, onConnection);
+      const addr = await server.listen();
+      servers.push(server);
+      listeners.push({ name: l.name, ...addr, tls: Boolean(l.tls) });
+    }
+  } catch (err) {
+    slots.stopHeartbeat();
+    await Promise.allSettled(servers.map((s) => s.close()));
+    throw err;
+  }
+
+  return {
+    listeners,
+    unbindAll: async (unbindTimeoutMs, askTimeoutMs) => {
+      draining = true;
+      await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs }, askTimeoutMs)));
+    },
+    close: async () => {
+      draining = true;
+      await Promise.allSettled(servers.map((s) => s.close()));
+      slots.stopHeartbeat();
+    },
+  };
+}
+
+async function readTls(l: ListenerConfig, i: number): Promise<{ key: Buffer; cert: Buffer }> {
+  const read = async (field: 'certFile' | 'keyFile') => {
+    const path = l.tls![field];
+    try {
+      return await readFile(path);
+    } catch (err) {
+      throw new ConfigError(`listeners[${i}].tls.${field}`, `cannot be read: ${errorMessage(err)}`, path);
+    }
+  };
+  return { cert: await read('certFile'), key: await read('keyFile') };
+}
