@@ -26,7 +26,10 @@ export function createKafka(config: KafkaConfig, clientId: string, logger: Logge
       // hang); kafkajs warns about that on every idempotent producer it creates.
       if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
       const fields = { namespace: entry.namespace, ...pick(rest) };
-      if (level === (logLevel.ERROR as LogLevel)) log.error(String(message), fields);
+      // A rebalance answers every member's heartbeat with REBALANCE_IN_PROGRESS; kafkajs logs
+      // each as an error although it is the normal way to learn of a rebalance.
+      if (String(rest.error ?? '').startsWith('The group is rebalancing')) log.debug(String(message), fields);
+      else if (level === (logLevel.ERROR as LogLevel)) log.error(String(message), fields);
       else if (level === (logLevel.WARN as LogLevel)) log.warn(String(message), fields);
       else log.debug(String(message), fields);
     },

@@ -14,7 +14,8 @@ import type { Logger } from '../log.js';
 export interface OutRecord {
   topic: string;
   key: string;
-  value: string | Buffer;
+  /** null is a tombstone (compacted topics). */
+  value: string | Buffer | null;
   partition?: number;
   headers?: Record<string, string>;
 }
@@ -31,6 +32,14 @@ export interface WriterOptions {
   /** Records in one produce request at most. */
   maxBatch: number;
   logger: Logger;
+}
+
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(p: Pending): number {
+  let bytes = 0;
+  for (const r of p.records) bytes += r.key.length + (r.value === null ? 0 : typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + 64;
+  return bytes;
 }
 
 export class WriterQueueFullError extends UnavailableError {
@@ -99,10 +108,14 @@ export class DurableWriter {
       while (this.queue.length > 0) {
         const batch: Pending[] = [];
         let n = 0;
-        while (this.queue.length > 0 && (n === 0 || n + this.queue[0]!.records.length <= this.options.maxBatch)) {
+        let bytes = 0;
+        // Bounded by count and by size: one produce request must stay under the broker's
+        // message.max.bytes.
+        while (this.queue.length > 0 && (n === 0 || (n + this.queue[0]!.records.length <= this.options.maxBatch && bytes + sizeOf(this.queue[0]!) <= MAX_REQUEST_BYTES))) {
           const p = this.queue.shift()!;
           batch.push(p);
           n += p.records.length;
+          bytes += sizeOf(p);
         }
         this.queuedRecords -= n;
         this.inFlightRecords = n;
@@ -115,7 +128,7 @@ export class DurableWriter {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: string | Buffer; partition?: number; headers?: Record<string, string> }[]>();
+    const byTopic = new Map<string, { key: string; value: string | Buffer | null; partition?: number; headers?: Record<string, string> }[]>();
     for (const p of batch) {
       for (const r of p.records) {
         let list = byTopic.get(r.topic);
