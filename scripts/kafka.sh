@@ -135,17 +135,32 @@ wait_ready() {
   done
 }
 
-stop_node() {
-  local i=$1 pid sig=${2:-TERM} deadline
-  pid=$(pid_of "$i") || { log "node $i not running"; return 0; }
-  kill -"$sig" "$pid" 2>/dev/null || true
+signal_node() {
+  local pid
+  pid=$(pid_of "$1") || return 0
+  kill -"$2" "$pid" 2>/dev/null || true
+}
+
+wait_stopped() {
+  local i=$1 pid deadline killed=0
+  pid=$(pid_of "$i") || { rm -f "$datadir/node$i/kafka.pid"; return 0; }
   deadline=$((SECONDS + 60))
   while kill -0 "$pid" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { log "node $i did not stop in 60 s, killing"; kill -9 "$pid"; }
+    if [ $SECONDS -ge $deadline ] && [ $killed = 0 ]; then
+      log "node $i did not stop in 60 s, killing"; kill -9 "$pid" 2>/dev/null || true; killed=1
+    fi
     sleep 0.3
   done
   rm -f "$datadir/node$i/kafka.pid"
-  log "node $i stopped ($sig)"
+  log "node $i stopped"
+}
+
+# All nodes get the signal at once: a KRaft node stopping last would otherwise wait for a
+# controller quorum that is already gone.
+stop_nodes() {
+  local sig=$1 i
+  for i in $(ids); do signal_node "$i" "$sig"; done
+  for i in $(ids); do wait_stopped "$i"; done
 }
 
 bootstrap() {
@@ -162,14 +177,14 @@ case "$cmd" in
     for i in $(ids); do wait_ready "$i"; done
     log "ready: $(bootstrap)"
     bootstrap;;
-  stop) for i in $(ids); do stop_node "$i"; done;;
-  kill) for i in $(ids); do stop_node "$i" KILL; done;;
+  stop) stop_nodes TERM;;
+  kill) stop_nodes KILL;;
   status)
     for i in $(ids); do
       if answers "$(broker_port "$i")"; then echo "node $i up 127.0.0.1:$(broker_port "$i")"; else echo "node $i down"; fi
     done;;
   bootstrap) bootstrap;;
   provision) provision;;
-  wipe) for i in $(ids); do stop_node "$i"; done; rm -rf "$datadir";;
+  wipe) stop_nodes TERM; rm -rf "$datadir";;
   *) echo "usage: kafka.sh start|stop|status|kill|restart|wipe|bootstrap [--nodes 1|3] [--node N]" >&2; exit 2;;
 esac

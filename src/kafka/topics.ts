@@ -3,6 +3,7 @@ import type { KafkaClient } from './client.js';
 import type { KafkaConfig, TopicName } from '../config/types.js';
 import { TOPIC_NAMES } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { UnavailableError, errorMessage } from '../errors.js';
 
 const BASE_NAMES: Record<TopicName, string> = {
   messageParts: 'customer-incoming-message-parts',
@@ -36,7 +37,9 @@ export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logg
     const missing = TOPIC_NAMES.filter((t) => !existing.has(names[t]));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait retries only LEADER_NOT_AVAILABLE; with several brokers a broker
+        // can answer UNKNOWN_TOPIC_OR_PARTITION until the new metadata reaches it.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: names[t],
           numPartitions: config.partitions[t],
@@ -44,6 +47,7 @@ export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logg
           configEntries: topicConfig(t, config),
         })),
       });
+      await waitForLeaders(admin, missing.map((t) => names[t]));
       logger.info('topics created', { topics: missing.map((t) => names[t]) });
     }
     const present = TOPIC_NAMES.filter((t) => existing.has(names[t]));
@@ -65,6 +69,21 @@ export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logg
     await admin.disconnect();
   }
   return names;
+}
+
+async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      lastError = errorMessage(err);
+    }
+    if (Date.now() > deadline) throw new UnavailableError('KAFKA_TOPICS_NOT_READY', `topics have no leaders after ${timeoutMs} ms: ${lastError}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 function topicConfig(t: TopicName, config: KafkaConfig): { name: string; value: string }[] {
