@@ -45,7 +45,10 @@ function assertMatchesLedger(r: LoadReport, gw: MisbehavingGateway, exactEarly: 
   assert.equal(r.receipts.matched, l.accepted - l.dropped);
   assert.equal(r.receipts.duplicates, l.duplicated, 'duplicates');
   assert.equal(r.receipts.unknown, l.unknownSent, 'unknown ids');
-  if (exactEarly) assert.equal(r.receipts.beforeResponse, l.early, 'receipts read before their response');
+  // The early ones surely come first (same socket, response held back). An ordinary receipt
+  // goes over another bind of the customer, so on a busy machine it may overtake its response
+  // too; the generator must still match it (checked by `matched` above).
+  if (exactEarly) assert.ok(r.receipts.beforeResponse >= l.early, `receipts read before their response: ${r.receipts.beforeResponse} < ${l.early}`);
   assert.equal(r.receipts.missingSample.length, Math.min(20, l.dropped));
   assert.equal(r.latencyMs.submitResp.count, l.submits);
   assert.equal(r.latencyMs.submitToReceipt.count, l.accepted - l.dropped);
