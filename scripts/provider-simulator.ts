@@ -93,7 +93,24 @@ export interface ProviderSimulator extends EventEmitter<ProviderSimulatorEvents>
   readonly counters: Readonly<SimulatorCounters>;
   /** Connections currently bound, any kind. */
   readonly boundSessions: number;
+  /**
+   * Sends a mobile-originated message (deliver_sm, esm_class 0) over a receiver or transceiver
+   * bind (of `systemId` when given) and resolves with the command_status the gateway answered.
+   */
+  sendMo(mo: MobileOriginated): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface MobileOriginated {
+  /** The handset. */
+  source: string;
+  /** The number it was sent to (a customer's number). */
+  destination: string;
+  /** Latin-1 text (GSM default alphabet for the usual characters), or `body` for raw octets. */
+  text?: string;
+  body?: Buffer;
+  dataCoding?: number;
+  systemId?: string;
 }
 
 const FAILURE_STATS: ReadonlySet<ReceiptStat> = new Set(['EXPIRED', 'DELETED', 'UNDELIV', 'UNKNOWN', 'REJECTD']);
@@ -224,6 +241,18 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
       message_state: sent ? messageStateFor(this.opts.receiptStat) : messageStateFor('ENROUTE'),
       error_code: 0,
     });
+  }
+
+  async sendMo(mo: MobileOriginated): Promise<number> {
+    const conn = [...this.sessions].find(([c, s]) => s.kind !== 'transmitter' && !c.closed && (mo.systemId === undefined || s.systemId === mo.systemId))?.[0];
+    if (!conn) throw new Error(`no receiver or transceiver bind${mo.systemId === undefined ? '' : ` of ${mo.systemId}`} to send an MO over`);
+    const resp = await conn.request('deliver_sm', {
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: mo.source,
+      dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: mo.destination,
+      esm_class: 0, data_coding: mo.dataCoding ?? 0,
+      short_message: mo.body ?? Buffer.from(mo.text ?? '', 'latin1'),
+    });
+    return resp.command_status;
   }
 
   private overRate(): boolean {

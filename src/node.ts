@@ -5,7 +5,7 @@
  */
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './log.js';
-import { UnavailableError, errorMessage } from './errors.js';
+import { errorMessage } from './errors.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
 import { DurableWriter } from './kafka/writer.js';
@@ -19,7 +19,8 @@ import { LocalSessions } from './actors/session/local-sessions.js';
 import { MessageStateStore } from './actors/session/message-state.js';
 import { startCustomerEdge } from './actors/session/edge.js';
 import { builtInStages } from './actors/stages.js';
-import type { DeliveryRecord } from './domain/records.js';
+import { DeliveryDispatch } from './actors/delivery/dispatch.js';
+import { NodeLink } from './actors/delivery/node-link.js';
 
 export interface NodeSnapshot {
   nodeId: string;
@@ -42,6 +43,9 @@ export interface StartOptions {
   stages?: readonly string[];
 }
 
+/** How often a node writes its sessions into the registry again (brings them back after a Redis loss). */
+const REGISTRY_REFRESH_MS = 5000;
+
 export async function startNode(config: GatewayConfig, logger: Logger, options: StartOptions = {}): Promise<GatewayNode> {
   const nodeId = config.nodeId;
   const log = logger.child({ node: nodeId });
@@ -59,12 +63,16 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const states = new MessageStateStore(redis, config.redis.keyPrefix, config.session.messageStateTtlSeconds);
   const system = new ActorSystem({ name: nodeId, logger: log, askTimeoutMs: 30000 });
 
-  const deliver = async (record: DeliveryRecord): Promise<void> => {
-    const session = local.receiverFor(record.customer);
-    if (!session) throw new UnavailableError('CUSTOMER_NOT_BOUND', `no receiving bind of ${record.customer} on node ${nodeId}`);
-    await session.ref.ask<void>({ type: 'deliver', record }, config.delivery.responseTimeoutMs);
-  };
-  const pool = new StagePool({ threads: config.threads, nodeId, config, stages: [...(options.stages ?? builtInStages)], logger: log, deliver });
+  // Receipts and MO go out over a bind here, or through another node that has one.
+  // A forwarded record is sent over a bind here only (deliverLocal): it never travels on.
+  const link: NodeLink = new NodeLink({ redis, prefix: config.redis.keyPrefix, nodeId, deliverLocal: (r): Promise<void> => dispatch.deliverLocal(r), logger: log });
+  const dispatch: DeliveryDispatch = new DeliveryDispatch({ nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log });
+  await link.start();
+  registry.startRefresh(REGISTRY_REFRESH_MS, (err) => log.warn('session registry refresh failed', { error: errorMessage(err) }));
+  const pool = new StagePool({
+    threads: config.threads, nodeId, config, stages: [...(options.stages ?? builtInStages)], logger: log,
+    deliver: (record) => dispatch.deliver(record),
+  });
   pool.on('givenUp', (index, error) => log.error('a stage worker keeps dying; this node no longer runs its share', { worker: index, error: error.message }));
   await pool.start();
 
@@ -86,6 +94,8 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       await pool.stop();
       await system.shutdown({ drain: true });
       await writer.stop().catch((err: unknown) => log.error('writer stop failed', { error: errorMessage(err) }));
+      registry.stopRefresh();
+      await link.stop();
       await registry.clearNode(nodeId).catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
       log.info('gateway node stopped');

@@ -37,8 +37,8 @@ export function runNode(configPath: string, env: Record<string, string> = {}): {
   return { proc, logs, exited };
 }
 
-export async function startGateway(config: unknown, timeoutMs = 40000): Promise<RunningGateway> {
-  const { proc, logs, exited } = runNode(writeConfig(config));
+export async function startGateway(config: unknown, timeoutMs = 40000, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const { proc, logs, exited } = runNode(writeConfig(config), env);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`)), timeoutMs);
     const check = () => {

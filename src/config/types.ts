@@ -158,9 +158,12 @@ export type TopicName =
   | 'providerOutgoing'
   | 'providerEvents'
   | 'deliveries'
+  | 'heldDeliveries'
+  | 'correlations'
   | 'events';
 export const TOPIC_NAMES: readonly TopicName[] = [
-  'messageParts', 'assemblerChangelog', 'messages', 'providerOutgoing', 'providerEvents', 'deliveries', 'events',
+  'messageParts', 'assemblerChangelog', 'messages', 'providerOutgoing', 'providerEvents', 'deliveries', 'heldDeliveries',
+  'correlations', 'events',
 ];
 
 export interface KafkaConfig {
@@ -177,9 +180,11 @@ export interface RedisConfig {
 }
 
 export interface DeliveryConfig {
-  /** How long a receipt waits for a customer bind before the next attempt. */
+  /** How often held deliveries (customer not bound, or deliver_sm refused) are tried again. */
   readonly retryIntervalMs: number;
   readonly responseTimeoutMs: number;
+  /** How long a receipt or MO waits for its customer before it is dropped (with an event). */
+  readonly retentionSeconds: number;
 }
 
 export interface GatewayConfig {

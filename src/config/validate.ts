@@ -122,6 +122,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const delivery = {
     retryIntervalMs: d.int('retryIntervalMs', { default: 2000, min: 10 }),
     responseTimeoutMs: d.int('responseTimeoutMs', { default: 10000, min: 100 }),
+    retentionSeconds: d.int('retentionSeconds', { default: 72 * 3600, min: 1 }),
   };
   d.done();
   root.done();

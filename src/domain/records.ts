@@ -104,7 +104,13 @@ export interface ProviderEventRecord {
   receivedAt: number;
 }
 
-/** What the gateway owes a customer (customer-outgoing-deliveries, keyed by customer). */
+/**
+ * What the gateway owes a customer (customer-outgoing-deliveries, keyed by customer): a
+ * receipt or a mobile-originated message.
+ */
+export type OutboxRecord = DeliveryRecord | MoDelivery;
+
+/** A delivery receipt for a message the customer submitted. */
 export interface DeliveryRecord {
   kind: 'receipt';
   customer: string;
@@ -119,7 +125,35 @@ export interface DeliveryRecord {
   createdAt: number;
 }
 
-export type LifecycleType = 'accepted' | 'routed' | 'unroutable' | 'submitted' | 'submit_failed' | 'receipt' | 'receipt_unmatched' | 'delivered';
+/** A mobile-originated message to a number the customer owns. */
+export interface MoDelivery {
+  kind: 'mo';
+  customer: string;
+  /** The gateway's id of this MO (events are keyed by it). */
+  messageId: string;
+  /** The provider it came from. */
+  provider: string;
+  /** The handset. */
+  source: SmsAddress;
+  /** The customer's number. */
+  destination: SmsAddress;
+  /** As the provider sent it: only the UDH indicator (0x40) is passed on. */
+  esmClass: number;
+  protocolId: number;
+  dataCoding: number;
+  /** The message octets (UDH included when esmClass has 0x40), base64. */
+  body: string;
+  createdAt: number;
+}
+
+export type LifecycleType =
+  | 'accepted' | 'routed' | 'unroutable' | 'submitted' | 'submit_failed' | 'receipt' | 'receipt_unmatched'
+  | 'mo_received' | 'mo_unroutable'
+  /** A receipt or MO put aside until its customer can take it (not bound, or deliver_sm failed). */
+  | 'delivery_held'
+  | 'delivered'
+  /** Held longer than delivery.retentionSeconds: dropped. */
+  | 'delivery_expired';
 
 /** One step in a message's life (message-events, keyed by gateway message id). */
 export interface LifecycleEvent {

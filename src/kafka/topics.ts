@@ -12,8 +12,13 @@ const BASE_NAMES: Record<TopicName, string> = {
   providerOutgoing: 'provider-outgoing-messages',
   providerEvents: 'provider-incoming-events',
   deliveries: 'customer-outgoing-deliveries',
+  heldDeliveries: 'customer-held-deliveries',
+  correlations: 'provider-message-correlations',
   events: 'message-events',
 };
+
+/** Receipts can come days after the submit (validity periods up to several days). */
+export const CORRELATION_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export type Topics = Readonly<Record<TopicName, string>>;
 
@@ -88,7 +93,12 @@ async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: s
 
 function topicConfig(t: TopicName, config: KafkaConfig): { name: string; value: string }[] {
   const entries = [{ name: 'min.insync.replicas', value: String(Math.min(2, config.replicationFactor)) }];
-  if (t === 'assemblerChangelog') entries.push({ name: 'cleanup.policy', value: 'compact' });
+  if (t === 'assemblerChangelog' || t === 'heldDeliveries') entries.push({ name: 'cleanup.policy', value: 'compact' });
+  if (t === 'correlations') {
+    // Compacted (one record per provider message id) and deleted after the correlation's own
+    // lifetime: a receipt later than that has nothing left to match in Redis either.
+    entries.push({ name: 'cleanup.policy', value: 'compact,delete' }, { name: 'retention.ms', value: String(CORRELATION_RETENTION_MS) });
+  }
   return entries;
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 export interface OutRecord {
   topic: string;
   key: string;
-  /** null is a tombstone (compacted topics). */
+  /** null: a tombstone (removes the key from a compacted topic). */
   value: string | Buffer | null;
   partition?: number;
   headers?: Record<string, string>;

@@ -11,12 +11,15 @@ import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
 import type { ActorSpec } from './actor.js';
-import type { DeliveryRecord } from '../domain/records.js';
+import type { OutboxRecord } from '../domain/records.js';
 
 /** The main thread, as a stage on a worker thread sees it. */
 export interface MainLink {
-  /** Sends a delivery over one of the customer's receiving binds on this node. */
-  deliver(record: DeliveryRecord): Promise<void>;
+  /**
+   * Sends a receipt or MO over one of the customer's receiving binds: on this node when it has
+   * one, else on another node that has one (session registry); rejects when none took it.
+   */
+  deliver(record: OutboxRecord): Promise<void>;
 }
 
 export interface StageEnv {

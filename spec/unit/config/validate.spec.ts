@@ -30,6 +30,7 @@ describe('config validation', () => {
     assert.equal(c.kafka.partitions.messages, 12);
     assert.deepEqual(c.customers[0]!.bindTypes, ['transmitter', 'receiver', 'transceiver']);
     assert.equal(c.providers[0]!.bindType, 'transceiver');
+    assert.equal(c.delivery.retentionSeconds, 72 * 3600);
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.providers[0]));
   });
 

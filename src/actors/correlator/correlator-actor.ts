@@ -7,7 +7,7 @@
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import type { CorrelationStore } from '../supplier/correlation-store.js';
+import type { CorrelationLookup } from './correlation-lookup.js';
 import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type ProviderEventRecord } from '../../domain/records.js';
 import { wantsReceipt } from './receipt-policy.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
@@ -17,10 +17,9 @@ import type { MessageStateStore } from '../session/message-state.js';
 export interface CorrelatorDeps {
   writer: DurableWriter;
   topics: Topics;
-  correlation: CorrelationStore;
+  /** Provider message id → gateway message (retried while the write may be in flight, rebuilt after a Redis loss). */
+  correlation: Pick<CorrelationLookup, 'find'>;
   nodeId: string;
-  /** Delays between look-ups of a not-yet-known provider id. */
-  lookupDelaysMs: readonly number[];
   /** Where query_sm reads a message's state; updated best effort with each receipt. */
   states?: Pick<MessageStateStore, 'receipt'>;
 }
@@ -38,12 +37,7 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
 
   async function correlate(ev: ProviderEventRecord, log: Logger): Promise<void> {
     const ids = ev.lookupIds ?? [ev.providerMessageId];
-    let corr = await deps.correlation.getFirst(ev.provider, ids);
-    for (const delay of deps.lookupDelaysMs) {
-      if (corr) break;
-      await new Promise((r) => setTimeout(r, delay));
-      corr = await deps.correlation.getFirst(ev.provider, ids);
-    }
+    const corr = await deps.correlation.find(ev.provider, ids);
     const now = Date.now();
     if (!corr) {
       log.warn('receipt matches no submitted message', { provider: ev.provider, providerMessageId: ev.providerMessageId });

@@ -1,21 +1,32 @@
 /** The correlator stage: provider-incoming-events → customer-outgoing-deliveries. */
-import type { AtLeastOnceStage } from '../../runtime/stage.js';
+import type { AtLeastOnceStage, StageEnv } from '../../runtime/stage.js';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../supplier/correlation-store.js';
 import { correlatorActor } from './correlator-actor.js';
+import { CorrelationLookup } from './correlation-lookup.js';
 import { MessageStateStore } from '../session/message-state.js';
+import { RestoreGuard } from '../../redis/restore-guard.js';
+import { replayTopic } from '../../kafka/replay.js';
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
   name: 'correlator',
   topic: (t) => t.providerEvents,
   window: () => 64,
-  recordTimeoutMs: () => 60000,
+  recordTimeoutMs: () => 120000,
   partitionActor: (_partition, env) => correlatorActor({
     writer: env.writer, topics: env.topics, nodeId: env.nodeId,
-    correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
-    lookupDelaysMs: [50, 100, 200, 500, 1000, 2000, 5000],
+    correlation: correlationLookup(env),
     states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
   }) as ActorSpec<unknown, RecordMessage>,
 };
+
+function correlationLookup(env: StageEnv): CorrelationLookup {
+  const store = new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS);
+  const guard = new RestoreGuard(env.redis, {
+    sentinelKey: store.sentinelKey, owner: `${env.nodeId}/w${env.workerIndex}`, lockMs: 60000, logger: env.log,
+    rebuild: () => replayTopic(env.kafka, env.topics.correlations, (records) => store.restore(records), { timeoutMs: 55000, logger: env.log }),
+  });
+  return new CorrelationLookup(store, guard, [50, 100, 200, 500, 1000, 2000, 5000]);
+}

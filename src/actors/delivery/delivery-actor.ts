@@ -1,37 +1,155 @@
 /**
- * The delivery stage: takes what the gateway owes a customer (receipts) from the customer's
- * outbox topic and has the main thread send it over one of the customer's receiving binds on
- * this node. While no such bind is here the record stays uncommitted and is tried again, so
- * nothing is dropped when the customer is away; it goes out once the customer binds again.
+ * The actor of one partition of customer-outgoing-deliveries (the customers' outboxes: receipts
+ * and MO). Each record goes out over a receiving bind of its customer on any node (the main
+ * thread finds one: here, or through the session registry and another node). When that fails
+ * (the customer is bound nowhere, refused the deliver_sm or never answered), the record is
+ * held for that customer (HeldDeliveries) and its offset committed, so the customers that share
+ * the partition are not held up. While a customer has held records its new ones queue behind
+ * them; every `retryIntervalMs` the held records are tried again in order, and those older than
+ * the retention are dropped with a `delivery_expired` event.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { MainLink } from '../../runtime/stage.js';
-import type { DurableWriter } from '../../kafka/writer.js';
+import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent } from '../../domain/records.js';
+import type { Logger } from '../../log.js';
+import type { RestoreGuard } from '../../redis/restore-guard.js';
+import { errorMessage } from '../../errors.js';
+import { decodeRecord, encodeRecord, type LifecycleEvent, type LifecycleType, type OutboxRecord } from '../../domain/records.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import type { HeldDeliveries, HeldEntry, HeldItem } from './held-deliveries.js';
+import { KeyedLock } from './keyed-lock.js';
+
+export type DeliveryMessage = RecordMessage | { type: 'retryHeld' };
 
 export interface DeliveryDeps {
+  partition: number;
   writer: DurableWriter;
   topics: Topics;
   nodeId: string;
   main: MainLink;
+  held: HeldDeliveries;
+  /** Rebuilds the held records in Redis from Kafka when Redis lost them. */
+  heldRestored: Pick<RestoreGuard, 'ensure'>;
+  retryIntervalMs: number;
+  retentionMs: number;
 }
 
-export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, RecordMessage> {
+/** Held records tried per customer before the customer's lock is let go (new records wait at most this long). */
+const RETRY_BATCH = 50;
+
+export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessage> {
+  const locks = new KeyedLock();
+  let retrying: Promise<void> | null = null;
+  let stopped = false;
+
   return {
     kind: 'delivery',
     mailboxCapacity: 1024,
-    init: () => null,
+    init: (ctx) => {
+      stopped = false;
+      ctx.timers.startPeriodic('retryHeld', deps.retryIntervalMs, { type: 'retryHeld' });
+      return null;
+    },
     receive: (state, message, ctx) => {
-      replyWhenDone(ctx, deliver(decodeRecord<DeliveryRecord>(message.record.value)));
+      if (message.type === 'retryHeld') {
+        // Runs beside new records (the customer locks keep each customer's order); never twice at once.
+        retrying ??= retryHeld(ctx.log)
+          .catch((err: unknown) => ctx.log.warn('held deliveries not retried', { error: errorMessage(err) }))
+          .finally(() => (retrying = null));
+        return state;
+      }
+      const entry: HeldEntry = {
+        partition: message.record.partition, offset: message.record.offset,
+        record: decodeRecord<OutboxRecord>(message.record.value),
+      };
+      replyWhenDone(ctx, locks.run(entry.record.customer, () => handle(entry, ctx.log)));
       return state;
+    },
+    postStop: async () => {
+      stopped = true;
+      await retrying;
     },
   };
 
-  async function deliver(record: DeliveryRecord): Promise<void> {
-    await deps.main.deliver(record);
-    const ev: LifecycleEvent = { messageId: record.messageId, type: 'delivered', at: Date.now(), node: deps.nodeId, detail: { stat: record.stat } };
-    await deps.writer.append({ topic: deps.topics.events, key: record.messageId, value: encodeRecord(ev) });
+  async function handle(entry: HeldEntry, log: Logger): Promise<void> {
+    const r = entry.record;
+    const now = Date.now();
+    if (expired(r, now)) {
+      log.warn('delivery dropped: older than the retention', { customer: r.customer, messageId: r.messageId });
+      await deps.writer.append(event(r, 'delivery_expired', now, { ageMs: now - r.createdAt }));
+      return;
+    }
+    await deps.heldRestored.ensure();
+    if (await deps.held.isHolding(deps.partition, r.customer)) {
+      await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason: 'QUEUED_BEHIND_HELD' })]);
+      return;
+    }
+    try {
+      await deps.main.deliver(r);
+    } catch (err) {
+      const reason = (err as { code?: string }).code ?? 'DELIVER_FAILED';
+      log.info('delivery held', { customer: r.customer, messageId: r.messageId, reason, error: errorMessage(err) });
+      await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason })]);
+      return;
+    }
+    await deps.writer.append(event(r, 'delivered', Date.now()));
+  }
+
+  async function retryHeld(log: Logger): Promise<void> {
+    await deps.heldRestored.ensure();
+    for (const customer of await deps.held.customers(deps.partition)) {
+      while (!stopped && (await locks.run(customer, () => retryBatch(customer, log))));
+      if (stopped) return;
+    }
+  }
+
+  /** Tries the customer's oldest held records in order; true when more may be deliverable now. */
+  async function retryBatch(customer: string, log: Logger): Promise<boolean> {
+    const items = await deps.held.head(customer, RETRY_BATCH);
+    if (items.length === 0) {
+      await deps.held.releaseIfEmpty(deps.partition, customer);
+      return false;
+    }
+    const done: HeldItem[] = [];
+    const events: OutRecord[] = [];
+    let blocked = false;
+    for (const item of items) {
+      const r = item.entry.record;
+      const now = Date.now();
+      if (expired(r, now)) {
+        log.warn('held delivery dropped: older than the retention', { customer, messageId: r.messageId });
+        done.push(item);
+        events.push(event(r, 'delivery_expired', now, { ageMs: now - r.createdAt }));
+        continue;
+      }
+      if (stopped) {
+        blocked = true;
+        break;
+      }
+      try {
+        await deps.main.deliver(r);
+      } catch (err) {
+        log.debug('held delivery still not deliverable', { customer, messageId: r.messageId, error: errorMessage(err) });
+        blocked = true;
+        break;
+      }
+      done.push(item);
+      events.push(event(r, 'delivered', Date.now(), { held: true }));
+    }
+    await deps.held.remove(customer, done, events);
+    return !blocked;
+  }
+
+  function expired(r: OutboxRecord, now: number): boolean {
+    return now - r.createdAt > deps.retentionMs;
+  }
+
+  function event(r: OutboxRecord, type: LifecycleType, at: number, detail: Record<string, string | number | boolean> = {}): OutRecord {
+    const ev: LifecycleEvent = {
+      messageId: r.messageId, type, at, node: deps.nodeId,
+      detail: { kind: r.kind, customer: r.customer, ...(r.kind === 'receipt' ? { stat: r.stat } : {}), ...detail },
+    };
+    return { topic: deps.topics.events, key: r.messageId, value: encodeRecord(ev) };
   }
 }

@@ -1,18 +1,30 @@
-/** The delivery stage: customer-outgoing-deliveries → the customer's binds (main thread). */
+/** The delivery stage: customer-outgoing-deliveries → the customers' binds on any node. */
 import type { AtLeastOnceStage } from '../../runtime/stage.js';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { RecordMessage } from '../stage-message.js';
+import { RestoreGuard } from '../../redis/restore-guard.js';
 import { deliveryActor } from './delivery-actor.js';
+import { HeldDeliveries } from './held-deliveries.js';
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
   name: 'delivery',
   topic: (t) => t.deliveries,
   // One at a time per partition: a customer's receipts go out in the order they were produced.
+  // A customer that cannot take one does not block the partition: its records are held apart.
   window: () => 1,
-  recordTimeoutMs: (c) => c.delivery.responseTimeoutMs * 2,
+  // A forwarded deliver_sm waits for the customer's answer; a Redis rebuild may come first.
+  recordTimeoutMs: (c) => c.delivery.responseTimeoutMs * 2 + 120000,
   retry: (c) => ({ initialMs: 100, maxMs: c.delivery.retryIntervalMs }),
-  partitionActor: (_partition, env) => deliveryActor({
-    writer: env.writer, topics: env.topics, nodeId: env.nodeId, main: env.main,
-  }) as ActorSpec<unknown, RecordMessage>,
+  partitionActor: (partition, env) => {
+    const held = new HeldDeliveries(env.redis, env.config.redis.keyPrefix, env.writer, env.topics.heldDeliveries);
+    const heldRestored = new RestoreGuard(env.redis, {
+      sentinelKey: held.sentinelKey, owner: `${env.nodeId}/w${env.workerIndex}/p${partition}`, lockMs: 120000, logger: env.log,
+      rebuild: () => held.rebuild(env.kafka, env.log),
+    });
+    return deliveryActor({
+      partition, writer: env.writer, topics: env.topics, nodeId: env.nodeId, main: env.main, held, heldRestored,
+      retryIntervalMs: env.config.delivery.retryIntervalMs, retentionMs: env.config.delivery.retentionSeconds * 1000,
+    }) as ActorSpec<unknown, RecordMessage>;
+  },
 };

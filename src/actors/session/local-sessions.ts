@@ -3,11 +3,11 @@
  * when one of its receiver binds is here. One instance per node, passed in, never global.
  */
 import type { ActorRef } from '../../runtime/actor.js';
-import type { DeliveryRecord } from '../../domain/records.js';
+import type { OutboxRecord } from '../../domain/records.js';
 
 export interface DeliverMessage {
   type: 'deliver';
-  record: DeliveryRecord;
+  record: OutboxRecord;
 }
 
 export interface LocalSession {

@@ -1,6 +1,9 @@
 /**
  * The cluster-wide registry of customer sessions, in Redis: which node holds which bind of
  * which customer. Deliveries use it to find a receiver; the inspector reads it.
+ *
+ * Each node's instance remembers what it registered and writes it again periodically
+ * (`startRefresh`), so the registry comes back by itself after Redis lost its data.
  */
 import type { RedisClient } from '../../redis/client.js';
 import type { BindType } from '../../config/types.js';
@@ -15,6 +18,10 @@ export interface SessionEntry {
 }
 
 export class SessionRegistry {
+  /** What this process registered and has not unregistered, by session id. */
+  private readonly mine = new Map<string, SessionEntry>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+
   constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
 
   private customerKey(customer: string): string {
@@ -26,6 +33,7 @@ export class SessionRegistry {
   }
 
   async register(e: SessionEntry): Promise<void> {
+    this.mine.set(e.id, e);
     await this.redis
       .multi()
       .hset(this.customerKey(e.customer), e.id, JSON.stringify(e))
@@ -34,6 +42,7 @@ export class SessionRegistry {
   }
 
   async unregister(e: Pick<SessionEntry, 'customer' | 'id' | 'node'>): Promise<void> {
+    this.mine.delete(e.id);
     await this.redis
       .multi()
       .hdel(this.customerKey(e.customer), e.id)
@@ -58,5 +67,24 @@ export class SessionRegistry {
     m.del(this.nodeKey(node));
     await m.exec();
     return members.length;
+  }
+
+  /** Writes this process's sessions again every `intervalMs` (idempotent). */
+  startRefresh(intervalMs: number, onError: (err: unknown) => void): void {
+    this.stopRefresh();
+    this.refreshTimer = setInterval(() => {
+      if (this.mine.size === 0) return;
+      const m = this.redis.multi();
+      for (const e of this.mine.values()) {
+        m.hset(this.customerKey(e.customer), e.id, JSON.stringify(e)).sadd(this.nodeKey(e.node), `${e.customer}\u0000${e.id}`);
+      }
+      m.exec().catch(onError);
+    }, intervalMs);
+    this.refreshTimer.unref();
+  }
+
+  stopRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
   }
 }

@@ -16,11 +16,11 @@ import type { SmppConnection } from '../../smpp/connection.js';
 import type { Pdu } from '../../smpp/pdu.js';
 import { Status } from '../../smpp/status.js';
 import { formatSmppTime } from '../../smpp/time.js';
-import { formatReceiptText, messageStateFor, normalizeStat } from '../../smpp/receipt.js';
+import { deliverSmFields } from './deliver-pdu.js';
 import { GatewayError, SmppStatusError, UnavailableError, errorMessage } from '../../errors.js';
 import { WriterQueueFullError, type DurableWriter, type OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { encodeRecord, partKey, type DeliveryRecord, type LifecycleEvent } from '../../domain/records.js';
+import { encodeRecord, partKey, type LifecycleEvent, type OutboxRecord } from '../../domain/records.js';
 import { newMessageId } from '../../domain/ids.js';
 import { canReceive, type CustomerDirectory } from './auth.js';
 import { actionFor } from './command-policy.js';
@@ -234,27 +234,14 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     }
   }
 
-  function onDeliver(state: SessionState, record: DeliveryRecord, ctx: ActorContext<SessionMessage>): void {
+  function onDeliver(state: SessionState, record: OutboxRecord, ctx: ActorContext<SessionMessage>): void {
     const reply = ctx.deferReply<void>();
     if (!state.bound || state.closing || conn.closed) {
       reply.reject(new UnavailableError('SESSION_GONE', `session ${id} can no longer deliver`));
       return;
     }
-    const text = formatReceiptText({
-      id: record.messageId, sub: 1, dlvrd: record.stat === 'DELIVRD' ? 1 : 0,
-      submitDate: new Date(record.submittedAt), doneDate: new Date(record.doneAt),
-      stat: normalizeStat(record.stat) ?? 'UNKNOWN', err: record.err, text: '',
-    });
     conn
-      .request('deliver_sm', {
-        source_addr_ton: record.destination.ton, source_addr_npi: record.destination.npi, source_addr: record.destination.addr,
-        dest_addr_ton: record.source.ton, dest_addr_npi: record.source.npi, destination_addr: record.source.addr,
-        esm_class: 0x04,
-        data_coding: 0,
-        short_message: Buffer.from(text, 'latin1'),
-        receipted_message_id: record.messageId,
-        message_state: messageStateFor(record.stat),
-      })
+      .request('deliver_sm', deliverSmFields(record))
       .then(
         (resp) => {
           if (resp.command_status === Status.ESME_ROK) reply.resolve();

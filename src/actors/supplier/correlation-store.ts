@@ -1,27 +1,59 @@
 /**
  * Maps a provider's message id to the gateway message it stands for, so a receipt that comes
  * back hours later finds its customer. Keyed per provider: two providers may reuse ids.
+ *
+ * Redis answers the look-ups; Kafka holds the truth. With a journal (the supplier's store),
+ * every correlation is also written to the compacted provider-message-correlations topic, and
+ * `restore` replays that topic into Redis after Redis lost its data (see RestoreGuard).
  */
 import type { RedisClient } from '../../redis/client.js';
+import type { DurableWriter } from '../../kafka/writer.js';
+import type { ReplayRecord } from '../../kafka/replay.js';
 import type { CorrelationRecord } from '../../domain/records.js';
 import { normalizeProviderId } from '../../domain/ids.js';
+import { CORRELATION_RETENTION_MS } from '../../kafka/topics.js';
 
 /** Receipts can come days after the submit (validity periods up to several days). */
-export const CORRELATION_TTL_SECONDS = 7 * 24 * 3600;
+export const CORRELATION_TTL_SECONDS = CORRELATION_RETENTION_MS / 1000;
+
+/** A record of the correlations topic (key `<provider>:<normalized id>`). */
+export interface CorrelationJournalEntry {
+  provider: string;
+  providerMessageId: string;
+  record: CorrelationRecord;
+}
+
+export interface CorrelationJournal {
+  writer: DurableWriter;
+  topic: string;
+}
 
 export class CorrelationStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
+    private readonly journal?: CorrelationJournal,
   ) {}
 
   private key(provider: string, providerMessageId: string): string {
     return `${this.prefix}corr:${provider}:${normalizeProviderId(providerMessageId)}`;
   }
 
+  /** Where the restore sentinel lives (see RestoreGuard). */
+  get sentinelKey(): string {
+    return `${this.prefix}corr-restored`;
+  }
+
   async put(provider: string, providerMessageId: string, record: CorrelationRecord): Promise<void> {
-    await this.redis.set(this.key(provider, providerMessageId), JSON.stringify(record), 'EX', this.ttlSeconds);
+    const id = normalizeProviderId(providerMessageId);
+    await Promise.all([
+      this.redis.set(this.key(provider, id), JSON.stringify(record), 'EX', this.ttlSeconds),
+      this.journal?.writer.append({
+        topic: this.journal.topic, key: `${provider}:${id}`,
+        value: JSON.stringify({ provider, providerMessageId: id, record } satisfies CorrelationJournalEntry),
+      }),
+    ]);
   }
 
   async get(provider: string, providerMessageId: string): Promise<CorrelationRecord | null> {
@@ -35,5 +67,21 @@ export class CorrelationStore {
     const values = await this.redis.mget(ids.map((id) => this.key(provider, id)));
     const hit = values.find((v) => v !== null);
     return hit === undefined || hit === null ? null : (JSON.parse(hit) as CorrelationRecord);
+  }
+
+  /** Puts replayed journal records back into Redis with what is left of their lifetime. */
+  async restore(records: readonly ReplayRecord[], now = Date.now()): Promise<void> {
+    const m = this.redis.multi();
+    let n = 0;
+    for (const r of records) {
+      if (!r.value) continue;
+      const e = JSON.parse(r.value.toString('utf8')) as CorrelationJournalEntry;
+      const left = Math.floor(this.ttlSeconds - (now - e.record.submittedAt) / 1000);
+      if (left <= 0) continue;
+      // NX: a correlation the supplier wrote since Redis came back is as new or newer.
+      m.set(this.key(e.provider, e.providerMessageId), JSON.stringify(e.record), 'EX', left, 'NX');
+      n++;
+    }
+    if (n > 0) await m.exec();
   }
 }

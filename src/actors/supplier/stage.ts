@@ -8,6 +8,7 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from './correlation-store.js';
 import { suppliersActor } from './suppliers-actor.js';
+import { compileNumberOwners } from '../router/number-owners.js';
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
@@ -18,7 +19,9 @@ export const stage: AtLeastOnceStage = {
   recordTimeoutMs: () => 600000,
   partitionActor: (partition, env) => suppliersActor(partition, {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
-    correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
+    // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
+    correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations }),
+    numberOwners: compileNumberOwners(env.config.customers),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     recordTimeoutMs: 600000,
   }) as ActorSpec<unknown, RecordMessage>,

@@ -51,7 +51,7 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'ready'; index: number; threadId: number }
   | { type: 'snapshot'; requestId: number; snapshot: ThreadSnapshot }
-  /** Send a delivery (JSON of a DeliveryRecord, transferred) over a local customer session. */
+  /** Send a delivery (JSON of an OutboxRecord, transferred) over a local customer session. */
   | { type: 'deliver'; requestId: number; record: Uint8Array }
   | { type: 'fatal'; error: string };
 

@@ -11,7 +11,7 @@ import { Piscina } from 'piscina';
 import type { GatewayConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
-import { decodeRecord, type DeliveryRecord } from '../../domain/records.js';
+import { decodeRecord, type OutboxRecord } from '../../domain/records.js';
 import { decideRestart, type Backoff, type RestartBudget } from '../supervision.js';
 import type { MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
@@ -22,7 +22,7 @@ export interface StagePoolOptions {
   /** Stage module URLs loaded by every worker. */
   stages: string[];
   logger: Logger;
-  deliver: (record: DeliveryRecord) => Promise<void>;
+  deliver: (record: OutboxRecord) => Promise<void>;
   budget?: RestartBudget;
   backoff?: Backoff;
   /** Heap limit per worker thread, MB (an out-of-memory worker is replaced). */
@@ -143,7 +143,7 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
     const reply = (msg: MainToWorker) => port.postMessage(msg);
     switch (m.type) {
       case 'deliver': {
-        const record = decodeRecord<DeliveryRecord>(Buffer.from(m.record.buffer, m.record.byteOffset, m.record.byteLength));
+        const record = decodeRecord<OutboxRecord>(Buffer.from(m.record.buffer, m.record.byteOffset, m.record.byteLength));
         this.options.deliver(record).then(
           () => reply({ type: 'reply', requestId: m.requestId, ok: true }),
           (err: unknown) => reply({

@@ -14,7 +14,7 @@ import { ActorSystem } from '../system.js';
 import { PartitionedMailbox } from '../partitioned-mailbox.js';
 import { ExactlyOnceMailbox } from '../exactly-once-mailbox.js';
 import type { MainLink, StageDefinition, StageEnv } from '../stage.js';
-import type { DeliveryRecord } from '../../domain/records.js';
+import type { OutboxRecord } from '../../domain/records.js';
 import { encodeRecord } from '../../domain/records.js';
 import { transferable, type MainToWorker, type WorkerResult, type WorkerTask, type WorkerToMain } from './protocol.js';
 
@@ -26,7 +26,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextRequest = 0;
   const main: MainLink = {
-    deliver(record: DeliveryRecord): Promise<void> {
+    deliver(record: OutboxRecord): Promise<void> {
       const requestId = ++nextRequest;
       const { view, transfer } = transferable(encodeRecord(record));
       return new Promise((resolve, reject) => {

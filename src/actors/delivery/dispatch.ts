@@ -1,0 +1,63 @@
+/**
+ * Where a receipt or MO goes out, on the main thread: over a receiving bind of the customer
+ * on this node when there is one; otherwise through a node the session registry names as
+ * holding a receiver or transceiver bind of the customer (NodeLink). The promise settles
+ * with the customer's answer, which decides whether the delivery stage commits the record.
+ */
+import type { OutboxRecord } from '../../domain/records.js';
+import { UnavailableError, errorMessage } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { LocalSessions } from '../session/local-sessions.js';
+import type { SessionRegistry } from '../session/registry.js';
+import type { NodeLink } from './node-link.js';
+
+export interface DispatchDeps {
+  nodeId: string;
+  local: LocalSessions;
+  registry: Pick<SessionRegistry, 'list'>;
+  link: Pick<NodeLink, 'forward'>;
+  responseTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Errors that say "not there", as opposed to "there, but the customer did not take it". */
+const NOT_THERE = new Set(['CUSTOMER_NOT_BOUND', 'SESSION_GONE', 'NODE_UNREACHABLE', 'NODE_LINK_UNAVAILABLE']);
+
+export class DeliveryDispatch {
+  private rotation = 0;
+
+  constructor(private readonly deps: DispatchDeps) {}
+
+  /** Over a bind on this node only. */
+  async deliverLocal(record: OutboxRecord): Promise<void> {
+    const session = this.deps.local.receiverFor(record.customer);
+    if (!session) throw new UnavailableError('CUSTOMER_NOT_BOUND', `no receiving bind of ${record.customer} on node ${this.deps.nodeId}`);
+    await session.ref.ask<void>({ type: 'deliver', record }, this.deps.responseTimeoutMs);
+  }
+
+  /** Over a bind on this node, else on another node that has one. */
+  async deliver(record: OutboxRecord): Promise<void> {
+    if (this.deps.local.receiverFor(record.customer)) return this.deliverLocal(record);
+    let nodes: string[];
+    try {
+      const entries = await this.deps.registry.list(record.customer);
+      nodes = [...new Set(entries.filter((e) => e.bindType !== 'transmitter' && e.node !== this.deps.nodeId).map((e) => e.node))];
+    } catch (err) {
+      throw new UnavailableError('CUSTOMER_NOT_BOUND', `session registry unavailable: ${errorMessage(err)}`, err);
+    }
+    // Rotate the starting node so deliveries spread over the nodes holding binds.
+    const start = this.rotation++ % Math.max(1, nodes.length);
+    for (const node of [...nodes.slice(start), ...nodes.slice(0, start)]) {
+      try {
+        // The remote waits up to responseTimeoutMs for the customer; allow for the hops.
+        await this.deps.link.forward(node, record, this.deps.responseTimeoutMs + 2000);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (!NOT_THERE.has(code)) throw err;
+        this.deps.logger.debug('delivery: node named by the registry has no bind', { node, customer: record.customer, code });
+      }
+    }
+    throw new UnavailableError('CUSTOMER_NOT_BOUND', `no receiving bind of ${record.customer} on any node`);
+  }
+}

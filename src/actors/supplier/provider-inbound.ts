@@ -1,0 +1,73 @@
+/**
+ * What a provider sends the gateway over its bind: deliver_sm carrying a delivery receipt
+ * (→ provider-incoming-events, for the correlator) or a mobile-originated message (→ the
+ * outbox of the customer owning the destination number). Each is answered only once what it
+ * carries is durable in Kafka, so the provider keeps (and resends) anything the gateway could
+ * not take.
+ */
+import type { ProviderConfig } from '../../config/types.js';
+import type { Logger } from '../../log.js';
+import type { Pdu } from '../../smpp/pdu.js';
+import { EsmClass, Status } from '../../smpp/status.js';
+import { canonicalProviderId, receiptIdCandidates } from '../../domain/provider-id.js';
+import { newMessageId } from '../../domain/ids.js';
+import { encodeRecord, type LifecycleEvent, type MoDelivery, type ProviderEventRecord } from '../../domain/records.js';
+import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-receipt.js';
+import type { SupplierDeps } from './supplier-actor.js';
+
+/** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
+export async function onProviderRequest(provider: ProviderConfig, deps: SupplierDeps, pdu: Pdu, log: Logger): Promise<number> {
+  if (pdu.command !== 'deliver_sm') return Status.ESME_RINVCMDID;
+  if (!isDeliveryReceipt(pdu.esm_class ?? 0)) return onMobileOriginated(provider, deps, pdu, log);
+  const receipt = readProviderReceipt(pdu);
+  if (!receipt) {
+    log.warn('receipt without a message id', { provider: provider.id });
+    return Status.ESME_RX_P_APPN;
+  }
+  const ev: ProviderEventRecord = {
+    kind: 'receipt', provider: provider.id, providerMessageId: canonicalProviderId(receipt.providerMessageId),
+    lookupIds: receiptIdCandidates(receipt.providerMessageId, provider.receiptIdForm),
+    stat: receipt.stat, err: receipt.err,
+    submitDate: receipt.submitDate?.toISOString() ?? null, doneDate: receipt.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
+  };
+  await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) });
+  return Status.ESME_ROK;
+}
+
+/**
+ * An MO goes to the customer owning its destination number (`customers[].numbers`); one that
+ * no customer owns is refused with ESME_RINVDSTADR, so the provider sees why, and reported.
+ */
+async function onMobileOriginated(provider: ProviderConfig, deps: SupplierDeps, pdu: Pdu, log: Logger): Promise<number> {
+  const now = Date.now();
+  const id = newMessageId(now);
+  const destination = pdu.destination_addr ?? '';
+  const owner = deps.numberOwners.ownerOf(destination);
+  if (owner === undefined) {
+    log.warn('mobile-originated message to a number no customer owns', { provider: provider.id, destination });
+    const ev: LifecycleEvent = {
+      messageId: id, type: 'mo_unroutable', at: now, node: deps.nodeId,
+      detail: { provider: provider.id, source: pdu.source_addr ?? '', destination },
+    };
+    await deps.writer.append({ topic: deps.topics.events, key: id, value: encodeRecord(ev) });
+    return Status.ESME_RINVDSTADR;
+  }
+  const body = pdu.short_message?.length ? pdu.short_message : pdu.message_payload ?? Buffer.alloc(0);
+  const mo: MoDelivery = {
+    kind: 'mo', customer: owner, messageId: id, provider: provider.id,
+    source: { ton: pdu.source_addr_ton ?? 0, npi: pdu.source_addr_npi ?? 0, addr: pdu.source_addr ?? '' },
+    destination: { ton: pdu.dest_addr_ton ?? 0, npi: pdu.dest_addr_npi ?? 0, addr: destination },
+    esmClass: (pdu.esm_class ?? 0) & EsmClass.UDH_INDICATOR,
+    protocolId: pdu.protocol_id ?? 0, dataCoding: pdu.data_coding ?? 0,
+    body: body.toString('base64'), createdAt: now,
+  };
+  const ev: LifecycleEvent = {
+    messageId: id, type: 'mo_received', at: now, node: deps.nodeId,
+    detail: { provider: provider.id, customer: owner, destination },
+  };
+  await deps.writer.append([
+    { topic: deps.topics.deliveries, key: owner, value: encodeRecord(mo) },
+    { topic: deps.topics.events, key: id, value: encodeRecord(ev) },
+  ]);
+  return Status.ESME_ROK;
+}

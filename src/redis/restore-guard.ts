@@ -1,0 +1,60 @@
+/**
+ * Knows whether Redis still holds state that is rebuilt from Kafka, and rebuilds it once when
+ * not. A sentinel key is written after each rebuild; Redis keeps nothing on disk here, so a
+ * missing sentinel means Redis started empty (first start, or a restart) and the state must be
+ * replayed before anyone trusts a miss. One process in the cluster rebuilds (a lock key);
+ * the others wait for the sentinel.
+ */
+import type { RedisClient } from './client.js';
+import { UnavailableError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface RestoreGuardOptions {
+  /** The sentinel; the lock is `<sentinel>:lock`. */
+  sentinelKey: string;
+  /** Who is rebuilding (node and thread), stored in the lock and the sentinel. */
+  owner: string;
+  /** Longest a rebuild may take before another process may take over. */
+  lockMs: number;
+  rebuild: () => Promise<number>;
+  logger: Logger;
+}
+
+export class RestoreGuard {
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly redis: RedisClient, private readonly options: RestoreGuardOptions) {}
+
+  /** Resolves once Redis holds the state (rebuilding it first if it was lost). */
+  async ensure(): Promise<void> {
+    if ((await this.redis.exists(this.options.sentinelKey)) === 1) return;
+    this.running ??= this.restore().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async restore(): Promise<void> {
+    const { sentinelKey, owner, lockMs, logger } = this.options;
+    const lockKey = `${sentinelKey}:lock`;
+    const deadline = Date.now() + lockMs * 2;
+    for (;;) {
+      if ((await this.redis.exists(sentinelKey)) === 1) return;
+      if ((await this.redis.set(lockKey, owner, 'PX', lockMs, 'NX')) === 'OK') {
+        const started = Date.now();
+        try {
+          logger.warn('Redis state missing; rebuilding it from Kafka', { sentinel: sentinelKey });
+          const records = await this.options.rebuild();
+          await this.redis.set(sentinelKey, JSON.stringify({ by: owner, at: Date.now(), records }));
+          logger.info('Redis state rebuilt from Kafka', { sentinel: sentinelKey, records, ms: Date.now() - started });
+        } catch (err) {
+          throw new UnavailableError('REDIS_RESTORE_FAILED', `rebuilding ${sentinelKey} failed: ${errorMessage(err)}`, err);
+        } finally {
+          // Only our own lock: a rebuild slower than lockMs may have been taken over.
+          await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, owner).catch(() => undefined);
+        }
+        return;
+      }
+      if (Date.now() > deadline) throw new UnavailableError('REDIS_RESTORE_WAIT', `waited too long for another process to rebuild ${sentinelKey}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
