@@ -189,8 +189,10 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       ctx.log.debug('submit refused', { code: err.code, status: err.commandStatus });
       return respond(err.commandStatus);
     }
-    const { burst } = bound.customer;
-    const rate = deps.overrides.rateOf(bound.customer.systemId) ?? bound.customer.rate;
+    // An operator's rate brings its own bucket, sized as the configuration's default would be.
+    const override = deps.overrides.rateOf(bound.customer.systemId);
+    const rate = override ?? bound.customer.rate;
+    const burst = override === undefined ? bound.customer.burst : Math.max(1, Math.ceil(override));
     if (rate !== undefined && !(await deps.limiter.take(bound.customer.systemId, accepted.parts, { rate, burst }))) {
       return respond(Status.ESME_RTHROTTLED);
     }
