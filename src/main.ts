@@ -35,7 +35,9 @@ async function main(): Promise<void> {
 
   let node: GatewayNode;
   try {
-    node = await startNode(config, logger);
+    // reload-routes reads the same file with the environment as it was at start-up.
+    const env = { ...process.env };
+    node = await startNode(config, logger, { reloadConfig: () => loadConfig(path, env) });
   } catch (err) {
     logger.error('start-up failed', { error: errorMessage(err), code: (err as { code?: string }).code });
     process.exit(1);

@@ -21,6 +21,8 @@ import { startCustomerEdge } from './actors/session/edge.js';
 import { builtInStages } from './actors/stages.js';
 import { DeliveryDispatch } from './actors/delivery/dispatch.js';
 import { NodeLink } from './actors/delivery/node-link.js';
+import { CustomerControls } from './control/customer-controls.js';
+import { startNodeControl } from './control/node-control.js';
 
 export interface NodeSnapshot {
   nodeId: string;
@@ -41,6 +43,8 @@ export interface GatewayNode {
 export interface StartOptions {
   /** Stage modules for the worker threads (default: the gateway's own stages). */
   stages?: readonly string[];
+  /** Reads the node's configuration again, for the operator's reload-routes. */
+  reloadConfig?: () => Promise<GatewayConfig>;
 }
 
 /** How often a node writes its sessions into the registry again (brings them back after a Redis loss). */
@@ -76,15 +80,25 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   pool.on('givenUp', (index, error) => log.error('a stage worker keeps dying; this node no longer runs its share', { worker: index, error: error.message }));
   await pool.start();
 
+  // Operator blocks and rate changes, kept in Redis; read before the first bind is answered.
+  const controls = new CustomerControls(redis, config.redis.keyPrefix);
+  await controls.refresh();
   // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
-  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log });
+  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls });
   const listeners = edge.listeners;
+  const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
+  // What the operator CLI sees and does: src/control/.
+  const control = await startNodeControl({
+    config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
+    ...(options.reloadConfig ? { reloadConfig: options.reloadConfig } : {}),
+  });
   log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: config.redis.url });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log.info('gateway node stopping');
+      await control.stop().catch((err: unknown) => log.warn('control plane stop failed', { error: errorMessage(err) }));
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
       await edge.unbindAll(3000, 10000);
@@ -102,6 +116,5 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
     })();
     return stopping;
   };
-  const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   return { nodeId, listeners, system, pool, snapshot, stop };
 }

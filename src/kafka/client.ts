@@ -10,14 +10,15 @@ import type { KafkaConfig } from '../config/types.js';
 export type { KafkaClient };
 const { Kafka, logLevel } = kafkajs;
 
-export function createKafka(config: KafkaConfig, clientId: string, logger: Logger): KafkaClient {
+/** `retries`: how often a failed request is tried again (the operator CLI wants a fast answer). */
+export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: string, logger: Logger, retries = 8): KafkaClient {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers: [...config.brokers],
     connectionTimeout: 3000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 100, maxRetryTime: 3000, retries: 8 },
+    retry: { initialRetryTime: 100, maxRetryTime: 3000, retries },
     logLevel: logLevel.WARN,
     // kafkajs logs through our structured logger instead of console.
     logCreator: () => ({ level, log: entry }) => {

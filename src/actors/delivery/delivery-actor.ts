@@ -9,6 +9,7 @@
  * the retention are dropped with a `delivery_expired` event.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
+import type { ActorContext } from '../../runtime/context.js';
 import type { MainLink } from '../../runtime/stage.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';

@@ -30,6 +30,20 @@ export interface HeldItem {
   raw: string;
 }
 
+/** What an operator sees of one customer's held deliveries (read-only; for the CLI). */
+export interface HeldSummary {
+  count: number;
+  /** createdAt of the oldest held record, epoch ms; null when none is held. */
+  oldestCreatedAt: number | null;
+}
+
+export async function heldSummary(redis: RedisClient, prefix: string, customer: string): Promise<HeldSummary> {
+  const key = `${prefix}held:${customer}`;
+  const [count, head] = await Promise.all([redis.zcard(key), redis.zrange(key, 0, 0)]);
+  const oldest = head[0] === undefined ? null : (JSON.parse(head[0]) as HeldEntry).record.createdAt;
+  return { count, oldestCreatedAt: oldest ?? null };
+}
+
 const RELEASE_IF_EMPTY = "if redis.call('zcard', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end return -1";
 
 export class HeldDeliveries {
@@ -44,6 +58,7 @@ export class HeldDeliveries {
     return `${this.prefix}held-restored`;
   }
 
+  /** Same key as heldSummary reads. */
   private queueKey(customer: string): string {
     return `${this.prefix}held:${customer}`;
   }

@@ -40,9 +40,11 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
         try {
           const table = compileRoutes(message.config);
           ctx.log.info('routes reloaded', { routes: message.config.routes.length });
+          ctx.reply({ reloaded: true, routes: message.config.routes.length });
           return { table };
         } catch (err) {
           ctx.log.error('routes not reloaded: the new configuration is invalid', { error: errorMessage(err) });
+          ctx.reply({ reloaded: false, reason: errorMessage(err) });
           return state;
         }
       }

@@ -24,6 +24,7 @@ import type { MessageStateStore } from './message-state.js';
 import { ClusterRateLimiter } from './rate-limiter.js';
 import type { SessionRegistry } from './registry.js';
 import { sessionActor, type SessionMessage } from './session-actor.js';
+import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 
 export interface EdgeDeps {
   config: GatewayConfig;
@@ -36,6 +37,8 @@ export interface EdgeDeps {
   states: MessageStateStore;
   nodeId: string;
   log: Logger;
+  /** Operator blocks and rate changes; none without a control plane. */
+  overrides?: CustomerOverrides;
 }
 
 export interface CustomerEdge {
@@ -68,6 +71,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
     slots,
     limiter: new ClusterRateLimiter(deps.redis, prefix, redisTrouble('rate limiter cannot reach Redis; limiting per node')),
     states: deps.states,
+    overrides: deps.overrides ?? noOverrides,
   };
 
   let draining = false;

@@ -31,6 +31,7 @@ import type { BindGuard } from './bind-guard.js';
 import type { BindSlots } from './bind-slots.js';
 import type { ClusterRateLimiter } from './rate-limiter.js';
 import type { MessageStateStore } from './message-state.js';
+import type { CustomerOverrides } from '../../control/customer-controls.js';
 
 export type Respond = (status: number, fields?: Record<string, unknown>) => void;
 
@@ -53,6 +54,8 @@ export interface SessionDeps {
   slots: BindSlots;
   limiter: ClusterRateLimiter;
   states: MessageStateStore;
+  /** The operator's blocks and rate changes (src/control/). */
+  overrides: CustomerOverrides;
 }
 
 interface Bound {
@@ -66,6 +69,10 @@ interface SessionState {
   bound: Bound | null;
   inFlight: Set<Promise<void>>;
   closing: boolean;
+  /** For the inspector: requests taken from the customer once bound, deliveries it accepted. */
+  requestsIn: number;
+  deliversOut: number;
+  gauge: (name: string, value: number | string) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -77,7 +84,7 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     // A session's state is its bind; losing it on restart would leave the customer believing
     // it is bound. Faults inside one message are answered and the session goes on.
     supervision: { decider: () => 'resume' },
-    init: () => ({ bound: null, inFlight: new Set(), closing: false }),
+    init: (ctx) => ({ bound: null, inFlight: new Set(), closing: false, requestsIn: 0, deliversOut: 0, gauge: ctx.setGauge }),
     receive: async (state, message, ctx) => {
       switch (message.type) {
         case 'request':
@@ -104,6 +111,7 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
 
   async function onRequest(state: SessionState, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
     const action = actionFor(pdu.command, state.bound?.bindType ?? null);
+    if (state.bound) state.gauge('requestsIn', ++state.requestsIn);
     switch (action.do) {
       case 'bind': return onBind(state, pdu, action.bindType, respond, ctx);
       case 'refuse': return respond(action.status);
@@ -115,7 +123,11 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
 
   function track(state: SessionState, work: Promise<void>): void {
     state.inFlight.add(work);
-    void work.finally(() => state.inFlight.delete(work));
+    state.gauge('inFlight', state.inFlight.size);
+    void work.finally(() => {
+      state.inFlight.delete(work);
+      state.gauge('inFlight', state.inFlight.size);
+    });
   }
 
   async function onBind(state: SessionState, pdu: Pdu, bindType: BindType, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
@@ -135,6 +147,10 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       return respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RBINDFAIL);
     }
     deps.guard.succeeded(ip);
+    if (deps.overrides.isBlocked(customer.systemId)) {
+      ctx.log.warn('bind refused: customer blocked by an operator', { systemId, remote: conn.remoteAddress });
+      return respond(Status.ESME_RBINDFAIL);
+    }
     let slot = true;
     try {
       if (!(await deps.slots.acquire(customer.systemId, id, customer.maxBinds))) {
@@ -151,6 +167,7 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       return;
     }
     state.bound = { customer, bindType, slot };
+    for (const [k, v] of Object.entries({ session: id, customer: customer.systemId, bindType, remote: conn.remoteAddress, boundAt: Date.now() })) ctx.setGauge(k, v);
     deps.local.add({ id, customer: customer.systemId, canReceive: canReceive(bindType), ref: ctx.self });
     try {
       await deps.registry.register({ id, customer: customer.systemId, bindType, node: deps.nodeId, remote: conn.remoteAddress, since: Date.now() });
@@ -172,7 +189,10 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       ctx.log.debug('submit refused', { code: err.code, status: err.commandStatus });
       return respond(err.commandStatus);
     }
-    const { rate, burst } = bound.customer;
+    // An operator's rate brings its own bucket, sized as the configuration's default would be.
+    const override = deps.overrides.rateOf(bound.customer.systemId);
+    const rate = override ?? bound.customer.rate;
+    const burst = override === undefined ? bound.customer.burst : Math.max(1, Math.ceil(override));
     if (rate !== undefined && !(await deps.limiter.take(bound.customer.systemId, accepted.parts, { rate, burst }))) {
       return respond(Status.ESME_RTHROTTLED);
     }
@@ -244,7 +264,10 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       .request('deliver_sm', deliverSmFields(record))
       .then(
         (resp) => {
-          if (resp.command_status === Status.ESME_ROK) reply.resolve();
+          if (resp.command_status === Status.ESME_ROK) {
+            state.gauge('deliversOut', ++state.deliversOut);
+            reply.resolve();
+          }
           else reply.reject(new SmppStatusError('DELIVER_REFUSED', resp.command_status, `customer answered deliver_sm with status ${resp.command_status}`));
         },
         (err: unknown) => reply.reject(err),

@@ -26,11 +26,23 @@ import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 import type { NumberOwners } from '../router/number-owners.js';
 import { onProviderRequest } from './provider-inbound.js';
 
-export type SupplierMessage = RecordMessage;
+/** Operator controls (src/control/): hold or release the submits of this bind, change its rate. */
+export type SupplierControl =
+  | { type: 'control'; action: 'pause' }
+  | { type: 'control'; action: 'resume' }
+  | { type: 'control'; action: 'rate'; rate: number };
+
+export type SupplierMessage = RecordMessage | SupplierControl;
 
 interface SupplierState {
   client: SmppClient;
   queue: PQueue;
+  paused: boolean;
+  rate: number;
+  submitted: number;
+  lastError: string;
+  /** Refreshes the inspector's gauges (bind state, queue depth...). */
+  report: () => void;
 }
 
 export interface SupplierDeps {
@@ -55,14 +67,37 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         connection: { window: provider.window, responseTimeoutMs: provider.responseTimeoutMs, enquireLinkIntervalMs: 30000, logger: ctx.log },
         logger: ctx.log,
       });
-      client.on('bound', () => ctx.log.info('provider bound', { provider: provider.id }));
-      client.on('unbound', (reason) => ctx.log.warn('provider bind lost', { provider: provider.id, reason: reason ? errorMessage(reason) : undefined }));
+      const state: SupplierState = {
+        client, queue: throttledQueue(provider.rate), paused: false, rate: provider.rate, submitted: 0, lastError: '',
+        report: () => {
+          const gauges = {
+            provider: provider.id, state: client.state, paused: state.paused ? 1 : 0, window: provider.window, inFlight: client.inFlight,
+            rate: state.rate, queued: state.queue.size + state.queue.pending, submitted: state.submitted, lastError: state.lastError,
+          };
+          for (const [k, v] of Object.entries(gauges)) ctx.setGauge(k, v);
+        },
+      };
+      client.on('bound', () => {
+        ctx.log.info('provider bound', { provider: provider.id });
+        state.report();
+      });
+      client.on('unbound', (reason) => {
+        ctx.log.warn('provider bind lost', { provider: provider.id, reason: reason ? errorMessage(reason) : undefined });
+        state.lastError = reason ? errorMessage(reason) : 'unbound';
+        state.report();
+      });
+      client.on('bindFailed', (err) => {
+        state.lastError = errorMessage(err);
+        state.report();
+      });
       client.on('request', (pdu, respond) => onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
       client.start();
-      const t = throttleFor(provider.rate);
-      return { client, queue: new PQueue({ concurrency: provider.window, intervalCap: t.intervalCap, interval: t.interval }) };
+      state.queue.on('next', state.report).on('add', state.report);
+      state.report();
+      return state;
     },
     receive: (state, message, ctx) => {
+      if (message.type === 'control') return control(state, message, ctx);
       const out = decodeRecord<OutgoingRecord>(message.record.value);
       replyWhenDone(ctx, submit(state, out, ctx));
       return state;
@@ -72,6 +107,41 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       await state.client.stop();
     },
   };
+
+  function throttledQueue(rate: number): PQueue {
+    const t = throttleFor(rate);
+    return new PQueue({ concurrency: provider.window, intervalCap: t.intervalCap, interval: t.interval });
+  }
+
+  /**
+   * Pause holds submits not yet started (in-flight ones finish; records wait uncommitted).
+   * A new rate takes a new queue: p-queue cannot change its interval in place; submits already
+   * queued finish at the old rate.
+   */
+  function control(state: SupplierState, m: SupplierControl, ctx: ActorContext<SupplierMessage>): SupplierState {
+    switch (m.action) {
+      case 'pause':
+        state.paused = true;
+        state.queue.pause();
+        break;
+      case 'resume':
+        state.paused = false;
+        state.queue.start();
+        break;
+      case 'rate': {
+        if (!(m.rate > 0)) throw new RangeError(`rate must be > 0 (got ${m.rate})`);
+        state.queue = throttledQueue(m.rate);
+        state.queue.on('next', state.report).on('add', state.report);
+        if (state.paused) state.queue.pause();
+        state.rate = m.rate;
+        break;
+      }
+    }
+    ctx.log.info('provider bind controlled by an operator', { provider: provider.id, action: m.action, paused: state.paused, rate: state.rate });
+    state.report();
+    ctx.reply({ provider: provider.id, paused: state.paused, rate: state.rate });
+    return state;
+  }
 
   async function submit(state: SupplierState, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const m = out.message;
@@ -99,6 +169,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
         await deps.correlation.put(provider.id, resp.message_id, corr);
         providerIds.push(resp.message_id);
+        state.submitted++;
         continue;
       }
       if (isTemporarySubmitStatus(resp.command_status)) {

@@ -42,15 +42,33 @@ export interface ThreadSnapshot {
   stages: StageStats[];
 }
 
+/**
+ * An operator's message for the actors of one kind on a worker (optionally only the one with
+ * this name, the last segment of its address), asked of each with a timeout.
+ */
+export interface ActorControl {
+  kind: string;
+  name?: string;
+  message: unknown;
+  timeoutMs: number;
+}
+
+export type ActorControlResult =
+  | { address: string; ok: true; value: unknown }
+  | { address: string; ok: false; error: { message: string; code: string | null } };
+
 export type MainToWorker =
   | { type: 'stop' }
   | { type: 'snapshot'; requestId: number }
+  | { type: 'control'; requestId: number; control: ActorControl }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: { message: string; code: string | null } };
 
 export type WorkerToMain =
   | { type: 'ready'; index: number; threadId: number }
   | { type: 'snapshot'; requestId: number; snapshot: ThreadSnapshot }
+  /** What each addressed actor answered (empty: no such actor on this worker). */
+  | { type: 'control'; requestId: number; results: ActorControlResult[] }
   /** Send a delivery (JSON of an OutboxRecord, transferred) over a local customer session. */
   | { type: 'deliver'; requestId: number; record: Uint8Array }
   | { type: 'fatal'; error: string };

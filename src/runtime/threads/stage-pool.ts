@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
 import { decodeRecord, type OutboxRecord } from '../../domain/records.js';
 import { decideRestart, type Backoff, type RestartBudget } from '../supervision.js';
-import type { MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
+import type { ActorControl, ActorControlResult, MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
 export interface StagePoolOptions {
   threads: number;
@@ -52,6 +52,7 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
   private stopping = false;
   private nextRequest = 0;
   private readonly snapshots = new Map<number, (s: ThreadSnapshot) => void>();
+  private readonly controls = new Map<number, (r: ActorControlResult[]) => void>();
 
   constructor(private readonly options: StagePoolOptions) {
     super();
@@ -157,6 +158,10 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
         this.snapshots.get(m.requestId)?.(m.snapshot);
         this.snapshots.delete(m.requestId);
         break;
+      case 'control':
+        this.controls.get(m.requestId)?.(m.results);
+        this.controls.delete(m.requestId);
+        break;
       case 'fatal':
         this.options.logger.error('stage worker reported a fatal error', { error: m.error });
         break;
@@ -181,6 +186,27 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
       slot.port!.postMessage({ type: 'snapshot', requestId } satisfies MainToWorker);
     })));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  /**
+   * Hands an operator's message to the actors it names on every live worker; resolves with
+   * each worker's answers (a worker that does not answer in time is left out).
+   */
+  async control(control: ActorControl): Promise<{ worker: number; results: ActorControlResult[] }[]> {
+    const live = this.slots.filter((s) => s.ready && s.port);
+    const answers = await Promise.allSettled(live.map((slot) => new Promise<{ worker: number; results: ActorControlResult[] }>((resolve, reject) => {
+      const requestId = ++this.nextRequest;
+      const timer = setTimeout(() => {
+        this.controls.delete(requestId);
+        reject(new TimeoutError(`worker ${slot.index} did not answer a control message in ${control.timeoutMs + 1000} ms`));
+      }, control.timeoutMs + 1000);
+      this.controls.set(requestId, (results) => {
+        clearTimeout(timer);
+        resolve({ worker: slot.index, results });
+      });
+      slot.port!.postMessage({ type: 'control', requestId, control } satisfies MainToWorker);
+    })));
+    return answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   /** Asks every worker to drain and stop, then ends the threads. */

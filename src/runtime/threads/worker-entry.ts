@@ -16,6 +16,7 @@ import { ExactlyOnceMailbox } from '../exactly-once-mailbox.js';
 import type { MainLink, StageDefinition, StageEnv } from '../stage.js';
 import type { OutboxRecord } from '../../domain/records.js';
 import { encodeRecord } from '../../domain/records.js';
+import { controlActors } from './actor-control.js';
 import { transferable, type MainToWorker, type WorkerResult, type WorkerTask, type WorkerToMain } from './protocol.js';
 
 export default async function runWorker(task: WorkerTask): Promise<WorkerResult> {
@@ -63,6 +64,9 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
           : new GatewayError(m.error.code ?? 'DELIVER_FAILED', m.error.message));
         break;
       }
+      case 'control':
+        void controlActors(system, m.control).then((results) => send({ type: 'control', requestId: m.requestId, results }));
+        break;
       case 'snapshot': {
         const mem = process.memoryUsage();
         send({

@@ -1,0 +1,42 @@
+/**
+ * The CLI's connections: fail fast with a clear error and exit code when Redis or Kafka cannot
+ * be reached, rather than retry for as long as a gateway node would.
+ */
+import { Redis } from 'ioredis';
+import { createKafka, type KafkaClient } from '../kafka/client.js';
+import { silentLogger } from '../log.js';
+import { errorMessage } from '../errors.js';
+import { CliError, Exit } from './errors.js';
+
+export async function connectRedisOnce(url: string, timeoutMs = 3000): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
+  let cause = '';
+  redis.on('error', (err: Error) => (cause ||= err.message)); // reported below, once
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    throw new CliError('REDIS_UNREACHABLE', Exit.REDIS_UNREACHABLE, `cannot reach Redis at ${url}: ${cause || errorMessage(err)}`, err);
+  }
+}
+
+export function kafkaFor(brokers: readonly string[]): KafkaClient {
+  return createKafka({ brokers }, 'smsgw-cli', silentLogger, 1);
+}
+
+/** Runs `work` against Kafka, turning a connection failure into the Kafka exit code. */
+export async function withKafka<T>(brokers: readonly string[], work: (kafka: KafkaClient) => Promise<T>): Promise<T> {
+  const kafka = kafkaFor(brokers);
+  try {
+    return await work(kafka);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const name = (err as { name?: string }).name ?? '';
+    // kafkajs' connection errors (KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded...) carry no code of ours.
+    const unreachable = /Connection|NumberOfRetriesExceeded|BrokerNotFound|NonRetriable/.test(name) || /ECONNREFUSED|connect/i.test(errorMessage(err));
+    if (unreachable) throw new CliError('KAFKA_UNREACHABLE', Exit.KAFKA_UNREACHABLE, `cannot reach Kafka at ${brokers.join(',')}: ${errorMessage(err)}`, err);
+    throw err;
+  }
+}

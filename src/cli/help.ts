@@ -1,0 +1,40 @@
+/** Help text: one line per command for `smsgw help`, and a page per command for `smsgw <command> --help`. */
+export const COMMON = `options (every command):
+  --redis <url>       Redis the gateway uses (env REDIS_URL; default redis://127.0.0.1:6379)
+  --brokers <list>    Kafka brokers, comma-separated (env SMSGW_KAFKA_BROKERS; default 127.0.0.1:9092)
+  --prefix <p>        the gateway's Redis key prefix, redis.keyPrefix (env SMSGW_REDIS_PREFIX; default none)
+  --json              print JSON for scripts instead of tables
+  --timeout <ms>      how long an action waits for the nodes' answers (default 5000)
+  -h, --help          this help
+
+exit codes: 0 ok, 1 refused by a node, 2 usage, 3 Redis unreachable, 4 Kafka unreachable,
+            5 no node answered, 6 not found`;
+
+export const COMMANDS: Readonly<Record<string, { usage: string; summary: string; details?: string }>> = {
+  nodes: { usage: 'nodes', summary: 'the live nodes: version, uptime, threads, memory, CPU, sessions' },
+  actors: { usage: 'actors [--node <id>]', summary: 'every actor per node and thread: kind, address, state, mailbox, processed, failed, restarts, last error' },
+  sessions: { usage: 'sessions', summary: 'customer sessions: customer, bind type, node, remote address, window in use, rates in and out' },
+  providers: { usage: 'providers', summary: 'provider binds: owner node, state, window, rate, queue depth, last error' },
+  lag: { usage: 'lag', summary: 'Kafka consumer lag per stage and partition, with the thread that owns each partition (reads Kafka)' },
+  outbox: { usage: 'outbox', summary: 'each customer\'s undelivered receipts and MO: records waiting in its partition, the held head and its age (reads Kafka)' },
+  top: { usage: 'top [--interval <ms>] [--count <n>]', summary: 'all views, refreshed in place until q or Ctrl-C', details: '  --interval <ms>  refresh period (default 2000)\n  --count <n>      stop after n refreshes (like top -n)' },
+  disconnect: { usage: 'disconnect <session>', summary: 'unbind and close one customer session (ids from `sessions`)' },
+  block: { usage: 'block <customer>', summary: 'refuse the customer\'s binds (ESME_RBINDFAIL) on every node and close its sessions; kept in Redis' },
+  unblock: { usage: 'unblock <customer>', summary: 'accept the customer\'s binds again' },
+  pause: { usage: 'pause <provider>', summary: 'stop sending to the provider (submits in flight finish; the rest waits in Kafka)' },
+  resume: { usage: 'resume <provider>', summary: 'send to the provider again' },
+  rate: { usage: 'rate provider|customer <id> <per-second>', summary: 'change a provider bind\'s throttle or a customer\'s cluster-wide submit rate' },
+  'reload-routes': { usage: 'reload-routes', summary: 'every node reads its configuration file again and installs the new routes' },
+  trace: { usage: 'trace <message-id>', summary: 'the story of one message from the message-events topic: accepted, routed, submitted, receipt, delivered (reads Kafka)' },
+};
+
+export function generalHelp(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return ['usage: smsgw <command> [options]', '', 'commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`), '', COMMON, ''].join('\n');
+}
+
+export function commandHelp(name: string): string {
+  const c = COMMANDS[name]!;
+  return [`usage: smsgw ${c.usage}`, '', `  ${c.summary}`, ...(c.details ? ['', c.details] : []), '', COMMON, ''].join('\n');
+}

@@ -1,0 +1,67 @@
+/** Command line and environment, read once. Every bad value names the option. */
+import { parseArgs } from 'node:util';
+import { COMMANDS } from './help.js';
+import { usageError } from './errors.js';
+
+export interface CliOptions {
+  command: string | null;
+  args: string[];
+  help: boolean;
+  json: boolean;
+  redis: string;
+  brokers: string[];
+  prefix: string;
+  node: string | null;
+  timeoutMs: number;
+  intervalMs: number;
+  count: number | null;
+}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv], allowPositionals: true, strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' },
+        redis: { type: 'string' }, brokers: { type: 'string' }, prefix: { type: 'string' },
+        node: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' }, count: { type: 'string', short: 'n' },
+      },
+    });
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  const [command = null, ...args] = positionals;
+  if (command !== null && command !== 'help' && !(command in COMMANDS)) throw usageError(`unknown command ${JSON.stringify(command)} (smsgw help lists them)`);
+  const brokers = (v.brokers ?? env.SMSGW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) throw usageError('--brokers: needs at least one host:port');
+  return {
+    command: command === 'help' ? (args[0] ?? null) : command,
+    args: command === 'help' ? [] : args,
+    help: Boolean(v.help) || command === 'help',
+    json: Boolean(v.json),
+    redis: v.redis ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    brokers,
+    prefix: v.prefix ?? env.SMSGW_REDIS_PREFIX ?? '',
+    node: v.node ?? null,
+    timeoutMs: positive('--timeout', v.timeout, 5000),
+    intervalMs: positive('--interval', v.interval, 2000),
+    count: v.count === undefined ? null : positive('--count', v.count, 1),
+  };
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw usageError(`${name}: must be a whole number > 0 (got ${JSON.stringify(text)})`);
+  return n;
+}
+
+/** The positional arguments a command needs, or a usage error naming what is missing. */
+export function expectArgs(o: CliOptions, names: readonly string[]): string[] {
+  if (o.args.length !== names.length) {
+    throw usageError(`${o.command} needs ${names.map((n) => `<${n}>`).join(' ')} (got ${o.args.length === 0 ? 'nothing' : o.args.join(' ')})`);
+  }
+  return o.args;
+}

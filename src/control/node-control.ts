@@ -1,0 +1,71 @@
+/**
+ * The control plane of one node, started by the node after its customer edge: the status
+ * publisher and the control-channel handler, sharing the customer overrides the sessions read.
+ */
+import { readFile } from 'node:fs/promises';
+import type { GatewayConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { RedisClient } from '../redis/client.js';
+import type { Topics } from '../kafka/topics.js';
+import type { ActorSystem } from '../runtime/system.js';
+import type { StagePool } from '../runtime/threads/stage-pool.js';
+import { groupIdFor, type StageDefinition } from '../runtime/stage.js';
+import type { NodeSnapshot } from '../node.js';
+import type { CustomerControls } from './customer-controls.js';
+import { ControlHandler } from './handler.js';
+import { StatusPublisher } from './publisher.js';
+import type { NodeStatus } from './status.js';
+
+export interface NodeControlDeps {
+  config: GatewayConfig;
+  redis: RedisClient;
+  topics: Topics;
+  system: ActorSystem;
+  pool: StagePool;
+  controls: CustomerControls;
+  stages: readonly string[];
+  listeners: NodeStatus['listeners'];
+  snapshot: () => Promise<NodeSnapshot>;
+  reloadConfig?: () => Promise<GatewayConfig>;
+  log: Logger;
+}
+
+export interface NodeControl {
+  stop(): Promise<void>;
+}
+
+export async function startNodeControl(deps: NodeControlDeps): Promise<NodeControl> {
+  const { config, log } = deps;
+  const definitions = await Promise.all(deps.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
+  const handler = new ControlHandler({
+    nodeId: config.nodeId, config, redis: deps.redis, system: deps.system, pool: deps.pool, controls: deps.controls, log,
+    ...(deps.reloadConfig ? { reloadConfig: deps.reloadConfig } : {}),
+  });
+  const publisher = new StatusPublisher({
+    redis: deps.redis, prefix: config.redis.keyPrefix, nodeId: config.nodeId, version: await packageVersion(),
+    listeners: deps.listeners, snapshot: deps.snapshot, onTick: () => deps.controls.refresh(), log,
+    cluster: {
+      topics: deps.topics,
+      stages: definitions.map((d) => ({ stage: d.name, groupId: groupIdFor(config, d.name), topic: d.topic(deps.topics) })),
+      customers: config.customers.map((c) => c.systemId),
+    },
+  });
+  await handler.start();
+  await publisher.start();
+  return {
+    stop: async () => {
+      await publisher.stop();
+      await handler.stop();
+    },
+  };
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    // dist/src/control/ → the package root.
+    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
