@@ -32,6 +32,8 @@ export interface RunTotals {
   acceptedPerSec: number;
   /** Matched receipts per second, from the start of sending to the last receipt. */
   deliveredPerSec: number;
+  /** Matched receipts per second from the first second with a receipt to the last: the pace of the return flow. */
+  receiptRatePerSec: number;
   /** ms; with several generators the worst generator's figure. */
   latency: { respP50: number | null; respP99: number | null; respMax: number | null; receiptP50: number | null; receiptP99: number | null; receiptMax: number | null };
   problems: string[];
@@ -47,8 +49,11 @@ export interface Ratio {
 export interface ThrottlePace {
   /** What the provider takes: the lower of the gateway's contracted rate and the simulator's limit. */
   providerPerSec: number;
+  /** What the gateway could deliver: the provider's rate, or less when the customers sent less. */
+  expectedPerSec: number;
+  /** Receipts per second while they came (first to last). */
   deliveredPerSec: number;
-  /** delivered / provider: 1.0 is full pace. */
+  /** delivered / expected: 1.0 is full pace. */
   pace: number;
   /** ESME_RTHROTTLED answers the simulator gave the gateway. */
   simulatorThrottled: number | null;
@@ -109,6 +114,14 @@ export function deliverySpanSec(r: LoadReport): number {
   return Math.max(r.phases.sendMs / 1000, 1);
 }
 
+/** Seconds from the first second with a receipt to the end of the last one. */
+export function receivingSpanSec(r: LoadReport): number {
+  const { t, receipts } = r.series;
+  const first = receipts.findIndex((n) => n > 0);
+  if (first < 0) return deliverySpanSec(r);
+  return Math.max(1, deliverySpanSec(r) - (t[first] ?? first));
+}
+
 const worst = (xs: (number | null)[]): number | null => xs.reduce<number | null>((a, b) => (b === null ? a : a === null || b > a ? b : a), null);
 
 function addTo(into: Record<string, number>, from: Record<string, number>): void {
@@ -136,6 +149,7 @@ export function totalsOf(role: string, reports: readonly LoadReport[]): RunTotal
     submitsPerSec: round1(sum((r) => r.throughput.submitsPerSec)),
     acceptedPerSec: round1(sum((r) => r.throughput.acceptedPerSec)),
     deliveredPerSec: round1(sum((r) => r.receipts.matched / deliverySpanSec(r))),
+    receiptRatePerSec: round1(sum((r) => r.receipts.matched / receivingSpanSec(r))),
     latency: {
       respP50: worst(reports.map((r) => r.latencyMs.submitResp.p50)),
       respP99: worst(reports.map((r) => r.latencyMs.submitResp.p99)),
@@ -170,7 +184,9 @@ export function ratioOf(gateway: RunTotals, baseline: RunTotals): Ratio {
 
 export function throttlePace(s: Pick<Scenario, 'providerRate' | 'providerBinds' | 'simulatorMaxPerSec'>, gateway: RunTotals, simulatorThrottled: number | null): ThrottlePace {
   const providerPerSec = Math.min(s.providerRate * s.providerBinds, s.simulatorMaxPerSec ?? Infinity);
-  return { providerPerSec, deliveredPerSec: gateway.deliveredPerSec, pace: round3(gateway.deliveredPerSec / providerPerSec), simulatorThrottled };
+  const expectedPerSec = Math.min(providerPerSec, gateway.acceptedPerSec);
+  const delivered = gateway.receiptRatePerSec;
+  return { providerPerSec, expectedPerSec, deliveredPerSec: delivered, pace: expectedPerSec > 0 ? round3(delivered / expectedPerSec) : 0, simulatorThrottled };
 }
 
 /** Least-squares slope of y over x; null with fewer than two distinct x. */
@@ -207,7 +223,7 @@ export function verdictOf(runs: BenchReport['runs'], throttle?: ThrottlePace): B
   const problems = [...(runs.warmup?.problems ?? []), ...(runs.baseline?.problems ?? []), ...runs.gateway.problems];
   // The provider takes a burst at the start of each of its seconds; a pace well under its rate
   // means the gateway did not keep up.
-  if (throttle && throttle.pace < 0.8) problems.push(`gateway: delivered ${throttle.deliveredPerSec}/s, under 80 % of the provider's ${throttle.providerPerSec}/s`);
+  if (throttle && throttle.pace < 0.8) problems.push(`gateway: delivered ${throttle.deliveredPerSec}/s, under 80 % of the ${throttle.expectedPerSec}/s the provider (${throttle.providerPerSec}/s) and the load allowed`);
   return { ok: problems.length === 0, problems };
 }
 
@@ -246,7 +262,8 @@ export function renderMarkdown(r: BenchReport): string {
     out.push('');
   }
   if (r.throttle) {
-    out.push(`**Pace against the throttled provider**: ${fmt(r.throttle.deliveredPerSec, 1)} delivered/s for a provider taking ${fmt(r.throttle.providerPerSec)}/s = ${fmt(r.throttle.pace, 3)}`
+    out.push(`**Pace against the throttled provider**: ${fmt(r.throttle.deliveredPerSec, 1)} receipts/s while they came, for a provider taking ${fmt(r.throttle.providerPerSec)}/s`
+      + `${r.throttle.expectedPerSec < r.throttle.providerPerSec ? ` (the customers got only ${fmt(r.throttle.expectedPerSec, 1)}/s accepted)` : ''} = ${fmt(r.throttle.pace, 3)}`
       + `${r.throttle.simulatorThrottled === null ? '' : `; the simulator answered ESME_RTHROTTLED ${fmt(r.throttle.simulatorThrottled)} times`}`);
     out.push('');
   }

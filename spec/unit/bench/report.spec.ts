@@ -3,7 +3,7 @@ import { Accounting } from '../../../scripts/loadgen/accounting.js';
 import { buildReport, type LoadReport } from '../../../scripts/loadgen/report.js';
 import { parseVmRssMb } from '../../../scripts/bench/rss.js';
 import {
-  BENCH_SCHEMA, deliverySpanSec, problemsOf, ratioOf, renderMarkdown, rssSummary, slope, throttlePace, totalsOf, verdictOf,
+  BENCH_SCHEMA, deliverySpanSec, receivingSpanSec, problemsOf, ratioOf, renderMarkdown, rssSummary, slope, throttlePace, totalsOf, verdictOf,
   type BenchReport,
 } from '../../../scripts/bench/report.js';
 import { SCENARIOS } from '../../../scripts/bench/scenarios.js';
@@ -37,6 +37,8 @@ describe('bench: report math', () => {
     // 100 messages over 10 s, each receipted 2.5 s later: the last one (sent at 9.9 s) at 12.4 s.
     assert.equal(deliverySpanSec(loadReport(100, 10, 2500)), 13);
     assert.equal(deliverySpanSec(loadReport(100, 10, 50)), 10);
+    // Receipts came from second 2 to second 12: 11 seconds of receiving.
+    assert.equal(receivingSpanSec(loadReport(100, 10, 2500)), 11);
   });
 
   it('adds up the generators of one run and takes the worst latency', () => {
@@ -63,11 +65,15 @@ describe('bench: report math', () => {
 
   it('judges the throttled run by the provider it could use, and fails a slow one', () => {
     const gw = totalsOf('gateway', [loadReport(100, 2, 100)]);
-    const pace = throttlePace({ providerRate: 50, providerBinds: 1, simulatorMaxPerSec: 40 }, { ...gw, deliveredPerSec: 38 }, 12);
-    assert.deepEqual(pace, { providerPerSec: 40, deliveredPerSec: 38, pace: 0.95, simulatorThrottled: 12 });
+    assert.equal(gw.acceptedPerSec, 50);
+    const pace = throttlePace({ providerRate: 50, providerBinds: 1, simulatorMaxPerSec: 40 }, { ...gw, receiptRatePerSec: 38 }, 12);
+    assert.deepEqual(pace, { providerPerSec: 40, expectedPerSec: 40, deliveredPerSec: 38, pace: 0.95, simulatorThrottled: 12 });
     assert.equal(verdictOf({ gateway: gw }, pace).ok, true);
-    const slow = throttlePace({ providerRate: 50, providerBinds: 1, simulatorMaxPerSec: undefined }, { ...gw, deliveredPerSec: 20 }, 0);
-    assert.deepEqual(verdictOf({ gateway: gw }, slow).problems, ["gateway: delivered 20/s, under 80 % of the provider's 50/s"]);
+    const slow = throttlePace({ providerRate: 50, providerBinds: 1, simulatorMaxPerSec: undefined }, { ...gw, receiptRatePerSec: 20 }, 0);
+    assert.deepEqual(verdictOf({ gateway: gw }, slow).problems, ['gateway: delivered 20/s, under 80 % of the 50/s the provider (50/s) and the load allowed']);
+    // Customers that sent less than the provider takes are the limit, not the provider.
+    const light = throttlePace({ providerRate: 100, providerBinds: 1, simulatorMaxPerSec: undefined }, { ...gw, receiptRatePerSec: 45 }, 0);
+    assert.deepEqual([light.expectedPerSec, light.pace], [50, 0.9]);
   });
 
   it('counts every kind of loss as a problem, in every run', () => {
