@@ -78,8 +78,10 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
 
   const kafka = readKafka(root.obj('kafka'), env);
   const r = root.obj('redis');
+  // Read (and check) the file's url even when REDIS_URL overrides it, as the Kafka brokers are.
+  const fileRedisUrl = r.str('url', { default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, hint: 'must start with redis:// or rediss://' });
   const redis = {
-    url: env.redisUrl ?? r.str('url', { default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, hint: 'must start with redis:// or rediss://' }),
+    url: env.redisUrl ?? fileRedisUrl,
     keyPrefix: r.str('keyPrefix', { default: 'smsgw:' }),
   };
   r.done();

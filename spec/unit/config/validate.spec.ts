@@ -78,6 +78,14 @@ describe('config validation', () => {
     fails(base(), 'REDIS_URL', { redisUrl: 'http://x' });
   });
 
+  it('lets REDIS_URL and SMSGW_KAFKA_BROKERS override a file that also names them', () => {
+    const file = { ...base(), kafka: { brokers: ['file:9092'] }, redis: { url: 'redis://file:6379', keyPrefix: 'p:' } };
+    const c = validateConfig(file, { kafkaBrokers: 'env:9092', redisUrl: 'redis://env:6380' });
+    assert.deepEqual(c.kafka.brokers, ['env:9092']);
+    assert.equal(c.redis.url, 'redis://env:6380');
+    assert.equal(c.redis.keyPrefix, 'p:');
+  });
+
   it('requires the changelog to be co-partitioned with the parts', () => {
     fails({ ...base(), kafka: { partitions: { messageParts: 6, assemblerChangelog: 3 } } }, 'kafka.partitions.assemblerChangelog');
   });

@@ -1,0 +1,223 @@
+/**
+ * One benchmark run: Kafka and Redis (reused or started), the provider simulator, N gateway
+ * nodes, then the load generator (warm-up, the bare-SMPP baseline against the simulator, the
+ * gateway run, back to back), RSS samples of each node, and the reports; everything it started
+ * is stopped in the end, on failure and on abort (Ctrl-C) too.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import type { LoadReport } from '../loadgen/report.js';
+import { summarizeProfiles } from './cpu-profile.js';
+import { deleteRunData, ensureInfra, releaseInfra, type InfraState } from './infra.js';
+import type { BenchOptions } from './options.js';
+import { gatewayConfig, generatorRun, nodeIdOf, simulatorArgs, type GeneratorRun, type RunRole } from './plan.js';
+import { ChildFailedError, Children, type Child } from './processes.js';
+import { readProfile } from './profile-top.js';
+import {
+  BENCH_SCHEMA, ratioOf, renderMarkdown, rssSummary, throttlePace, totalsOf, verdictOf,
+  type BenchReport, type RssSeries, type RunTotals,
+} from './report.js';
+import { renderBenchHtml } from './report-html.js';
+import { readRssMb } from './rss.js';
+
+export interface BenchEnv {
+  /** SMSGW_KAFKA_BROKERS, REDIS_URL as read at start-up. */
+  kafkaBrokers?: string;
+  redisUrl?: string;
+  processEnv: NodeJS.ProcessEnv;
+  /** Progress and status lines. */
+  log: (line: string) => void;
+  /** Aborts the run (Ctrl-C): running generators are stopped, then everything else. */
+  signal?: AbortSignal;
+  /** Repository root: dist/ and scripts/ are found from here. */
+  root: string;
+}
+
+export interface BenchResult {
+  report: BenchReport;
+  markdown: string;
+  dir: string;
+}
+
+export class BenchAbortedError extends ChildFailedError {
+  constructor() {
+    super('bench', 'aborted');
+  }
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchResult> {
+  const started = new Date();
+  const dir = resolve(env.root, o.out, `${stamp(started)}-${o.scenario.name}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const prefix = `bench-${o.scenario.name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}.`;
+  const loadStart = loadavg();
+  const children = new Children();
+  const onExit = () => children.killAllNow();
+  process.once('exit', onExit);
+  const log = env.log;
+  const js = (p: string) => join(env.root, 'dist', p);
+  let infra: InfraState | undefined;
+  const rss: RssSeries[] = [];
+  let rssTimer: NodeJS.Timeout | undefined;
+  let simulatorCounters: Record<string, number> | undefined;
+  const abortIfAsked = () => { if (env.signal?.aborted) throw new BenchAbortedError(); };
+
+  try {
+    log(`results: ${dir}`);
+    infra = await ensureInfra(env.root, env, env.processEnv, log);
+    abortIfAsked();
+    const childEnv = { ...env.processEnv, SMSGW_KAFKA_BROKERS: infra.brokers.join(','), REDIS_URL: infra.redisUrl };
+
+    // The provider simulator.
+    const sim = children.spawn('simulator', [js('scripts/provider-simulator.js'), ...simulatorArgs(o)], { logFile: join(dir, 'logs', 'simulator.log'), env: childEnv });
+    sim.watch((line) => {
+      if (!line.includes('"msg":"shutting down"')) return;
+      try { simulatorCounters = (JSON.parse(line) as { counters?: Record<string, number> }).counters; } catch { /* ignore */ }
+    });
+    const simPort = Number((await sim.waitForLog<{ port: number }>('provider simulator listening', 30_000)).port);
+    log(`simulator: 127.0.0.1:${simPort}`);
+
+    // The gateway nodes, one after another (each creates or checks the topics first).
+    const nodes: { child: Child; port: number; id: string }[] = [];
+    for (let n = 0; n < o.nodes; n++) {
+      abortIfAsked();
+      const id = nodeIdOf(prefix, n);
+      const configFile = join(dir, `gateway-n${n + 1}.json`);
+      writeFileSync(configFile, JSON.stringify(gatewayConfig(o, { brokers: infra.brokers, redisUrl: infra.redisUrl, prefix }, n, simPort), null, 2) + '\n');
+      const prof = o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(dir, `profile-n${n + 1}`)] : [];
+      const child = children.spawn(`gateway n${n + 1}`, [...prof, js('src/main.js'), '--config', configFile], { logFile: join(dir, 'logs', `gateway-n${n + 1}.log`), env: childEnv });
+      const rec = await child.waitForLog<{ listeners: { port: number }[] }>('gateway node started', 90_000);
+      const port = rec.listeners[0]!.port;
+      nodes.push({ child, port, id });
+      rss.push({ node: `n${n + 1}`, pid: child.pid, t: [], rssMb: [] });
+      log(`gateway node n${n + 1} (${id}, pid ${child.pid}): 127.0.0.1:${port}`);
+    }
+
+    if (o.scenario.rssEverySec > 0) {
+      const t0 = Date.now();
+      const sample = () => {
+        const t = Math.round((Date.now() - t0) / 100) / 10;
+        for (const s of rss) {
+          const mb = readRssMb(s.pid);
+          if (mb !== undefined) { s.t.push(t); s.rssMb.push(mb); }
+        }
+      };
+      sample();
+      rssTimer = setInterval(sample, o.scenario.rssEverySec * 1000);
+    }
+
+    const runAll = async (role: RunRole, port: (i: number) => number): Promise<LoadReport[]> => {
+      abortIfAsked();
+      log(`--- ${role}`);
+      const runs = nodes.map((_, i) => generatorRun(o, role, i, port(i), dir));
+      return Promise.all(runs.map((r) => runGenerator(children, r, js('scripts/loadgen/main.js'), dir, env)));
+    };
+    const runs: BenchReport['runs'] = { gateway: undefined as unknown as RunTotals };
+    if (o.warmupSec > 0) runs.warmup = totalsOf('warmup', await runAll('warmup', (i) => nodes[i]!.port));
+    if (o.scenario.baseline) runs.baseline = totalsOf('baseline', await runAll('baseline', () => simPort));
+    runs.gateway = totalsOf('gateway', await runAll('gateway', (i) => nodes[i]!.port));
+
+    if (rssTimer) clearInterval(rssTimer);
+    rssTimer = undefined;
+    log('--- stopping');
+    for (const n of nodes) {
+      const code = await n.child.stop(30_000);
+      if (code !== 0) log(`gateway ${n.id} exited with ${code}`);
+    }
+    await sim.stop(10_000);
+
+    const profiles: BenchReport['profiles'] = [];
+    if (o.profile) {
+      for (let n = 0; n < o.nodes; n++) {
+        const pdir = join(dir, `profile-n${n + 1}`);
+        const files = safeList(pdir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(pdir, f));
+        if (files.length === 0) continue;
+        profiles.push({ name: `node n${n + 1} (${files.length} threads: main + workers)`, summary: summarizeProfiles(files.map(readProfile), o.topFunctions) });
+      }
+    }
+
+    const s = o.scenario;
+    const ratio = runs.baseline ? ratioOf(runs.gateway, runs.baseline) : undefined;
+    const throttle = s.simulatorMaxPerSec !== undefined ? throttlePace(s, runs.gateway, simulatorCounters?.throttled ?? null) : undefined;
+    const report: BenchReport = {
+      schema: BENCH_SCHEMA,
+      scenario: { ...s, rate: Number.isFinite(s.rate) ? s.rate : 'max' },
+      settings: {
+        nodes: o.nodes, threads: o.threads ?? 'default', partitions: o.partitions, receiptDelayMs: o.receiptDelayMs,
+        drainSec: o.drainSec, warmupSec: o.warmupSec, profile: o.profile, seed: o.seed,
+      },
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: {
+        cores: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? '?', memTotalMb: Math.round(totalmem() / 2 ** 20),
+        node: process.version, loadAvgStart: loadStart, loadAvgEnd: loadavg(),
+      },
+      runs,
+      ...(ratio ? { ratio } : {}),
+      ...(throttle ? { throttle } : {}),
+      ...(simulatorCounters ? { simulator: simulatorCounters } : {}),
+      rss: { series: rss, summary: rss.map(rssSummary) },
+      profiles,
+      files: [],
+      verdict: verdictOf(runs, throttle),
+    };
+    const markdown = renderMarkdown(report);
+    writeFileSync(join(dir, 'summary.md'), markdown);
+    report.files = [...listFiles(dir).map((f) => relative(dir, f)), 'bench.json', 'index.html'].sort();
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(dir, 'index.html'), renderBenchHtml(report, markdown));
+    return { report, markdown, dir };
+  } finally {
+    if (rssTimer) clearInterval(rssTimer);
+    await children.stopAll(15_000);
+    process.removeListener('exit', onExit);
+    if (infra) {
+      if (!o.keep) {
+        await deleteRunData(infra, prefix).then(
+          (d) => log(`deleted the run's ${d.topics} topics and ${d.keys} Redis keys (prefix ${prefix})`),
+          (err: unknown) => log(`could not delete the run's topics/keys (prefix ${prefix}): ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
+      await releaseInfra(env.root, infra, env.processEnv, log);
+    }
+  }
+}
+
+/** Runs one load generator process to its end and reads its JSON report. */
+async function runGenerator(children: Children, r: GeneratorRun, script: string, dir: string, env: BenchEnv): Promise<LoadReport> {
+  const name = `${r.role}-${r.index + 1}`;
+  const child = children.spawn(name, [script, ...r.argv], {
+    logFile: join(dir, 'logs', `${name}.log`),
+    stdoutFile: join(dir, `${name}.txt`),
+    env: env.processEnv,
+    onStderrLine: (line) => env.log(`[${name}] ${line}`),
+  });
+  const stopOnAbort = () => void child.stop(5_000);
+  env.signal?.addEventListener('abort', stopOnAbort, { once: true });
+  const code = await child.exited;
+  env.signal?.removeEventListener('abort', stopOnAbort);
+  if (env.signal?.aborted) throw new BenchAbortedError();
+  // 0: nothing to complain about; 1: a --fail-on condition (still a report, judged by us).
+  if (code !== 0 && code !== 1) throw new ChildFailedError(name, `load generator exited with ${code}:\n${child.lastLines()}`);
+  return JSON.parse(readFileSync(r.json, 'utf8')) as LoadReport;
+}
+
+function safeList(d: string): string[] {
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+
+function listFiles(d: string): string[] {
+  return safeList(d).flatMap((f) => {
+    const p = join(d, f);
+    const sub = safeList(p);
+    return sub.length ? sub.map((x) => join(p, x)) : [p];
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * Turns the options into what the orchestrator starts: the simulator's arguments, one gateway
+ * configuration per node, and the load generator's arguments for each run. Pure: ports and
+ * names come in, data goes out.
+ *
+ * With N nodes there are N generators, one per node, each with its own customers (so each
+ * one's accounting is whole: a customer's receipts come back over its own binds) and 1/N of the
+ * rate. The baseline runs the very same generators against the simulator.
+ */
+import type { BenchOptions } from './options.js';
+
+export interface Infra {
+  brokers: readonly string[];
+  redisUrl: string;
+  /** Unique per run: topics, consumer groups and Redis keys start with it. */
+  prefix: string;
+}
+
+export interface CustomerCreds {
+  systemId: string;
+  password: string;
+}
+
+/** Customers of generator `g` (0-based): b<g+1>c<i>, password pw<i>. */
+export function customersOf(o: BenchOptions, g: number): CustomerCreds[] {
+  const total = o.scenario.customers;
+  const per = Math.floor(total / o.nodes) + (g < total % o.nodes ? 1 : 0);
+  return Array.from({ length: per }, (_, i) => ({ systemId: `b${g + 1}c${i + 1}`, password: `pw${i + 1}` }));
+}
+
+export function nodeIdOf(prefix: string, n: number): string {
+  return `${prefix.replace(/[^A-Za-z0-9_.-]/g, '').replace(/\.$/, '')}-n${n + 1}`;
+}
+
+/** The configuration of gateway node `n` (0-based), as the YAML/JSON the node reads. */
+export function gatewayConfig(o: BenchOptions, infra: Infra, n: number, simulatorPort: number): Record<string, unknown> {
+  const s = o.scenario;
+  const providers = Array.from({ length: s.providerBinds }, (_, i) => ({
+    id: `sim${i + 1}`, host: '127.0.0.1', port: simulatorPort, systemId: `gw${i + 1}`, password: 'gwpass',
+    bindType: 'transceiver', rate: s.providerRate, window: s.providerWindow,
+  }));
+  const customers = Array.from({ length: o.nodes }, (_, g) => customersOf(o, g)).flat().map((c) => ({
+    systemId: c.systemId, password: c.password, bindTypes: ['transmitter', 'receiver', 'transceiver'],
+    // Room for every bind of the scenario plus a reconnect racing its old lease.
+    maxBinds: s.binds + 2,
+  }));
+  return {
+    node: {
+      id: nodeIdOf(infra.prefix, n),
+      logLevel: o.gatewayLogLevel,
+      shutdownTimeoutMs: 20_000,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+    },
+    listeners: [{ name: 'smpp', host: '127.0.0.1', port: 0 }],
+    session: { window: Math.max(10, s.window), enquireLinkIntervalMs: 0 },
+    kafka: { brokers: [...infra.brokers], topicPrefix: infra.prefix, partitions: o.partitions },
+    redis: { url: infra.redisUrl, keyPrefix: infra.prefix },
+    customers,
+    providers,
+    routes: [s.providerBinds === 1
+      ? { name: 'all', provider: 'sim1' }
+      : { name: 'all', kind: 'weighted', providers: providers.map((p) => p.id) }],
+    delivery: { retryIntervalMs: 500 },
+  };
+}
+
+export function simulatorArgs(o: BenchOptions): string[] {
+  return [
+    '--host', '127.0.0.1', '--port', '0',
+    '--receipt-delay-ms', String(o.receiptDelayMs),
+    ...(o.scenario.simulatorMaxPerSec === undefined ? [] : ['--max-submits-per-second', String(o.scenario.simulatorMaxPerSec)]),
+    '--log-level', 'info',
+  ];
+}
+
+export type RunRole = 'warmup' | 'baseline' | 'gateway';
+
+export interface GeneratorRun {
+  role: RunRole;
+  /** 0-based generator (and node) number. */
+  index: number;
+  label: string;
+  argv: string[];
+  json: string;
+  html: string;
+}
+
+const fmtRate = (r: number) => (Number.isFinite(r) ? String(Math.max(r, 0.01)) : 'max');
+
+/**
+ * The load generator's arguments for one generator of one run. `port` is the gateway node's
+ * listener (gateway, warmup) or the simulator's (baseline); files are relative to the results
+ * folder `dir`.
+ */
+export function generatorRun(o: BenchOptions, role: RunRole, index: number, port: number, dir: string): GeneratorRun {
+  const s = o.scenario;
+  const customers = customersOf(o, index);
+  const warm = role === 'warmup';
+  const name = `${role}-${index + 1}`;
+  const label = `${s.name} ${role}${o.nodes > 1 ? ` (generator ${index + 1}/${o.nodes})` : ''}`;
+  const json = `${dir}/${name}.json`;
+  const html = `${dir}/${name}.html`;
+  const rate = warm ? Math.max(5, 20 / o.nodes) : s.rate / o.nodes;
+  const argv = [
+    '--host', '127.0.0.1', '--port', String(port),
+    '--system-id', `b${index + 1}c{i}`, '--password', 'pw{i}', '--customers', String(customers.length),
+    '--binds', String(warm ? 1 : s.binds), '--bind-mode', 'transceiver', '--window', String(s.window),
+    '--rate', fmtRate(rate), '--duration', String(warm ? o.warmupSec : s.durationSec),
+    '--multipart-ratio', String(s.multipartRatio), '--parts', `${s.minParts}-${s.maxParts}`,
+    '--ucs2-ratio', String(s.ucs2Ratio), '--receipt-unit', s.receiptUnit,
+    '--drain-ms', String(Math.round((warm ? Math.max(30, o.drainSec) : o.drainSec) * 1000)), '--settle-ms', '1000',
+    '--seed', String(o.seed + index), '--fail-on', 'missing,duplicates,unknown,errors',
+    '--json', json, '--html', html, '--label', label, '--progress', 'lines',
+    // 1,000 binds take a while on a busy machine.
+    '--bind-timeout-ms', String(Math.max(10_000, customers.length * s.binds * 30)),
+  ];
+  return { role, index, label, argv, json, html };
+}
