@@ -200,11 +200,15 @@ class Run {
   private async bindAll(): Promise<void> {
     const kinds: BindType[] = this.o.bindMode === 'pair' ? ['transmitter', 'receiver'] : ['transceiver'];
     const waits: Promise<void>[] = [];
+    const ports = this.o.ports && this.o.ports.length > 0 ? this.o.ports : [this.o.port];
+    let n = 0;
     for (const customer of this.customers) {
       for (let i = 0; i < this.o.binds; i++) {
+        // A transmitter+receiver pair stays on one port; the next bind goes to the next port.
+        const port = ports[n++ % ports.length]!;
         for (const kind of kinds) {
           const client = new SmppClient({
-            host: this.o.host, port: this.o.port,
+            host: this.o.host, port,
             systemId: customer.creds.systemId, password: customer.creds.password, systemType: this.o.systemType,
             bindType: kind,
             reconnect: { initialMs: 500, maxMs: 5_000 },

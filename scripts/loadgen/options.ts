@@ -21,6 +21,11 @@ export interface Credentials {
 export interface LoadgenOptions {
   host: string;
   port: number;
+  /**
+   * Every port to bind to (several gateway nodes on one host): a customer's binds are spread
+   * over them in turn, so one customer is bound to several nodes. `port` is the first.
+   */
+  ports?: readonly number[];
   /** One entry per customer. */
   customers: readonly Credentials[];
   systemType: string;
@@ -96,7 +101,7 @@ id it was given, and reports what was accepted, rejected, lost or duplicated.
 
 Target
   --host <addr>                 (default 127.0.0.1)
-  --port <n>                    (default 2775)
+  --port <n[,n...]>             (default 2775) several: each customer's binds spread over them
 Customers and binds
   --system-id <id>              system_id; "{i}" is replaced by the customer number 1..N (default demo)
   --password <pw>               password; "{i}" as above (default demo)
@@ -255,7 +260,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
 
   const options: LoadgenOptions = {
     host: str('host') ?? d.host,
-    port: num('port', str('port'), (x) => Number.isInteger(x) && x > 0 && x < 65536, 'must be a TCP port') ?? d.port,
+    ...portsOf(str('port'), d.port),
     customers: Object.freeze(customers.map((c) => Object.freeze(c))),
     systemType: str('system-type') ?? d.systemType,
     binds: posInt('binds', str('binds')) ?? d.binds,
@@ -287,6 +292,14 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
     printSummary: !(values.quiet ?? false),
   };
   return { help: false, options: Object.freeze(options) };
+}
+
+function portsOf(text: string | undefined, fallback: number): { port: number; ports: number[] } {
+  if (text === undefined) return { port: fallback, ports: [fallback] };
+  const ports = text.split(',').map((p) => Number(p.trim()));
+  if (ports.length === 0 || ports.some((x) => !Number.isInteger(x) || x <= 0 || x >= 65536))
+    throw new ConfigError('--port', 'must be a TCP port or a comma-separated list of them', text);
+  return { port: ports[0]!, ports };
 }
 
 /** The options as they go into a report: without passwords. */
