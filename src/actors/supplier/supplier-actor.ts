@@ -10,17 +10,14 @@ import type { ActorContext } from '../../runtime/context.js';
 import type { GatewayConfig, ProviderConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import type { Logger } from '../../log.js';
 import { SmppClient } from '../../smpp/client.js';
-import type { Pdu } from '../../smpp/pdu.js';
 import { Status } from '../../smpp/status.js';
 import { UnavailableError, errorMessage } from '../../errors.js';
-import { canonicalProviderId, receiptIdCandidates } from '../../domain/provider-id.js';
-import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-receipt.js';
+import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
-  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type OutgoingRecord, type ProviderEventRecord,
+  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type OutgoingRecord,
 } from '../../domain/records.js';
 import type { CorrelationStore } from './correlation-store.js';
 import { throttleFor } from './throttle.js';
@@ -57,7 +54,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       });
       client.on('bound', () => ctx.log.info('provider bound', { provider: provider.id }));
       client.on('unbound', (reason) => ctx.log.warn('provider bind lost', { provider: provider.id, reason: reason ? errorMessage(reason) : undefined }));
-      client.on('request', (pdu, respond) => onProviderRequest(pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
+      client.on('request', (pdu, respond) => onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
       client.start();
       const t = throttleFor(provider.rate);
       return { client, queue: new PQueue({ concurrency: provider.window, intervalCap: t.intervalCap, interval: t.interval }) };
@@ -130,27 +127,5 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
-  }
-
-  /** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
-  async function onProviderRequest(pdu: Pdu, log: Logger): Promise<number> {
-    if (pdu.command !== 'deliver_sm') return Status.ESME_RINVCMDID;
-    if (!isDeliveryReceipt(pdu.esm_class ?? 0)) {
-      log.warn('mobile-originated message refused: MO routing is not configured', { provider: provider.id });
-      return Status.ESME_RX_P_APPN;
-    }
-    const receipt = readProviderReceipt(pdu);
-    if (!receipt) {
-      log.warn('receipt without a message id', { provider: provider.id });
-      return Status.ESME_RX_P_APPN;
-    }
-    const ev: ProviderEventRecord = {
-      kind: 'receipt', provider: provider.id, providerMessageId: canonicalProviderId(receipt.providerMessageId),
-      lookupIds: receiptIdCandidates(receipt.providerMessageId, provider.receiptIdForm),
-      stat: receipt.stat, err: receipt.err,
-      submitDate: receipt.submitDate?.toISOString() ?? null, doneDate: receipt.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
-    };
-    await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) });
-    return Status.ESME_ROK;
   }
 }
