@@ -44,6 +44,11 @@ export interface ThreadSnapshot {
 
 export type MainToWorker =
   | { type: 'stop' }
+  /**
+   * The node's configuration changed at runtime (routes, routing, provider rates): stages that
+   * take reconfiguration tell their partition actors; later actors start with it.
+   */
+  | { type: 'reloadRoutes'; config: GatewayConfig }
   | { type: 'snapshot'; requestId: number }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: { message: string; code: string | null } };
