@@ -23,7 +23,8 @@ import { splitUdh } from '../src/smpp/udh.js';
  * - happy: answers every submit at once with ESME_ROK.
  * - slow: answers each submit after `responseDelayMs` (default 500).
  * - throttling: answers ESME_RTHROTTLED to submits beyond `maxSubmitsPerSecond` (default 10)
- *   in a one-second window.
+ *   in a one-second window, and to every `throttleEvery`th submit when that is set (a provider
+ *   whose own counting disagrees with the client's now and then).
  * - rejecting: answers `rejectStatus` (default ESME_RSUBMITFAIL, a permanent refusal) to every
  *   submit, or to every `rejectEvery`th.
  * - never-answering: takes submits and never answers them.
@@ -38,6 +39,7 @@ export const SIMULATOR_BEHAVIOURS: readonly SimulatorBehaviour[] = ['happy', 'sl
 export interface BehaviourOptions {
   responseDelayMs?: number;
   maxSubmitsPerSecond?: number;
+  throttleEvery?: number;
   rejectStatus?: number;
   rejectEvery?: number;
   dropAfterSubmits?: number;
@@ -165,6 +167,7 @@ function validateBehaviour(name: SimulatorBehaviour, options: BehaviourOptions):
   };
   positiveInt('rejectEvery');
   positiveInt('maxSubmitsPerSecond');
+  positiveInt('throttleEvery');
   positiveInt('dropAfterSubmits');
   positiveInt('responseDelayMs', true);
   positiveInt('rejectStatus', true);
@@ -310,7 +313,8 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
       this.counters.ignored++;
       return;
     }
-    if ((name === 'throttling' || options.maxSubmitsPerSecond !== undefined) && this.overRate(options.maxSubmitsPerSecond ?? 10)) {
+    const sporadic = name === 'throttling' && options.throttleEvery !== undefined && this.counters.submits % options.throttleEvery === 0;
+    if (sporadic || ((name === 'throttling' || options.maxSubmitsPerSecond !== undefined) && this.overRate(options.maxSubmitsPerSecond ?? 10))) {
       this.counters.throttled++;
       return respond(Status.ESME_RTHROTTLED);
     }
@@ -470,6 +474,7 @@ A simulated provider SMSC: accepts binds and submit_sm, sends delivery receipts.
                                  (default happy)
   --response-delay-ms <n>        slow: delay before each submit_sm_resp (default 500)
   --max-submits-per-second <n>   answer ESME_RTHROTTLED beyond this rate (throttling: default 10)
+  --throttle-every <n>           throttling: also throttle every n-th submit
   --reject-status <n>            answer submits with this command_status (decimal or 0x hex;
                                  rejecting: default ESME_RSUBMITFAIL)
   --reject-every <n>             reject only every n-th submit
@@ -499,6 +504,7 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
       behaviour: { type: 'string' },
       'response-delay-ms': { type: 'string' },
       'drop-after': { type: 'string' },
+      'throttle-every': { type: 'string' },
       'id-format': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
@@ -533,6 +539,7 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
     behaviour: behaviour as SimulatorBehaviour,
     responseDelayMs: int('response-delay-ms', values['response-delay-ms']),
     dropAfterSubmits: int('drop-after', values['drop-after']),
+    throttleEvery: int('throttle-every', values['throttle-every']),
     idFormat,
   };
   return { help: false, options, logLevel: logLevel as Level };
