@@ -8,10 +8,11 @@
  * - ESME_ROK: correlation stored, next part.
  * - ESME_RTHROTTLED: the whole bind pauses (provider-bind.ts) and the part is sent again when
  *   it resumes, first in line; bounded only by the message's age.
- * - another temporary status, no answer in time, or the connection lost with the part in
- *   flight: sent again after a growing delay (or once rebound), up to `maxAttempts` failures
- *   and `maxRetryAgeMs` of age; the two last may reach the provider twice (a submit_retry
- *   event with possibleDuplicate says so).
+ * - another temporary status, or no answer in time: sent again after a growing delay, up to
+ *   `maxAttempts` failures and `maxRetryAgeMs` of age.
+ * - the connection lost with the part in flight: sent again once rebound, bounded by the age
+ *   limit only (the bind failed, not the message).
+ * The two last may reach the provider twice (a submit_retry event with possibleDuplicate).
  * - a permanent status: the message fails (REJECTD receipt).
  * On a failover route, a message refused for good, or whose bind stays down for
  * `failoverAfterMs`, goes back to the router with this provider excluded instead of failing,
@@ -155,16 +156,17 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         }
         if (!(err instanceof TimeoutError) && !(err instanceof UnavailableError)) throw err;
         // Sent, or about to be, when the answer was lost: the provider may have it already.
-        failures++;
         const reason = err instanceof TimeoutError ? 'no answer' : 'connection lost';
         ctx.log.warn('submit unanswered', { provider: provider.id, messageId: m.id, reason, failures, error: err.message });
-        if (failures >= provider.maxAttempts || age >= provider.maxRetryAgeMs) {
-          return { kind: 'exhausted', status: null, why: `${reason} after ${failures} attempts` };
-        }
         if (err instanceof TimeoutError) {
+          // A silent provider counts against the attempts; a lost connection is the bind's
+          // fault, not the message's: it waits for the rebind, bounded by the age limit.
+          failures++;
           const d = retryDecision(failures, Date.now() - m.acceptedAt, provider);
-          if (!d.retry) return { kind: 'exhausted', status: null, why: `${reason} (${d.why} limit)` };
+          if (!d.retry) return { kind: 'exhausted', status: null, why: `${reason} (${d.why} limit, ${failures} attempts)` };
           await sleep(d.delayMs);
+        } else if (age >= provider.maxRetryAgeMs) {
+          return { kind: 'exhausted', status: null, why: `${reason} past the age limit` };
         }
         retry = { reason, possibleDuplicate: true };
         continue;
