@@ -1,24 +1,67 @@
 /**
  * A provider SMSC for tests and local runs, built on the gateway's own SMPP server. Each
- * failure mode is an option (wrong credentials, rejections, throttling, silence) so a test
- * names the behaviour it needs instead of scripting PDUs.
+ * failure mode is a named behaviour (happy, slow, throttling, rejecting, never-answering,
+ * dropping) with its own options, switchable at runtime (`setBehaviour`), so a test names the
+ * behaviour it needs instead of scripting PDUs; `sendMo` sends a mobile-originated message.
  *
- *   node dist/scripts/provider-simulator.js --port 2776 --receipt-delay-ms 100
+ *   node dist/scripts/provider-simulator.js --port 2776 --behaviour throttling --max-submits-per-second 50
  */
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, errorMessage } from '../src/errors.js';
+import { ConfigError, UnavailableError, errorMessage } from '../src/errors.js';
 import { createLogger, silentLogger, type Level, type Logger } from '../src/log.js';
 import type { SmppConnection, SmppConnectionOptions, Responder } from '../src/smpp/connection.js';
-import { decodeText } from '../src/smpp/encoding.js';
+import { chooseDataCoding, decodeText, encodeText } from '../src/smpp/encoding.js';
 import type { Pdu } from '../src/smpp/pdu.js';
 import { formatReceiptText, messageStateFor, normalizeStat, type ReceiptStat } from '../src/smpp/receipt.js';
 import { createSmppServer, type SmppServer } from '../src/smpp/server.js';
 import { EsmClass, Status, statusName } from '../src/smpp/status.js';
 import { splitUdh } from '../src/smpp/udh.js';
 
-export interface ProviderSimulatorOptions {
+/**
+ * - happy: answers every submit at once with ESME_ROK.
+ * - slow: answers each submit after `responseDelayMs` (default 500).
+ * - throttling: answers ESME_RTHROTTLED to submits beyond `maxSubmitsPerSecond` (default 10)
+ *   in a one-second window, and to every `throttleEvery`th submit when that is set (a provider
+ *   whose own counting disagrees with the client's now and then).
+ * - rejecting: answers `rejectStatus` (default ESME_RSUBMITFAIL, a permanent refusal) to every
+ *   submit, or to every `rejectEvery`th.
+ * - never-answering: takes submits and never answers them.
+ * - dropping: takes the `dropAfterSubmits`th submit of each connection (default 5), keeps it
+ *   as accepted, and drops the connection before answering: the client cannot know it was
+ *   accepted, so its retry is a duplicate.
+ */
+export type SimulatorBehaviour = 'happy' | 'slow' | 'throttling' | 'rejecting' | 'never-answering' | 'dropping';
+export const SIMULATOR_BEHAVIOURS: readonly SimulatorBehaviour[] = ['happy', 'slow', 'throttling', 'rejecting', 'never-answering', 'dropping'];
+
+/** The options a behaviour reads; `setBehaviour` replaces them all. */
+export interface BehaviourOptions {
+  responseDelayMs?: number;
+  maxSubmitsPerSecond?: number;
+  throttleEvery?: number;
+  rejectStatus?: number;
+  rejectEvery?: number;
+  dropAfterSubmits?: number;
+}
+
+export interface MobileOriginated {
+  from: string;
+  to: string;
+  text: string;
+  /** Default: 0 (GSM) when the text fits the GSM alphabet, else 8 (UCS-2). */
+  dataCoding?: number;
+  /** The bound system_id to send over; default any receiving bind. */
+  systemId?: string;
+}
+
+export interface SentMo extends MobileOriginated {
+  status: number;
+  at: Date;
+}
+
+export interface ProviderSimulatorOptions extends BehaviourOptions {
+  behaviour?: SimulatorBehaviour;
   host?: string;
   /** 0 picks a free port; see `address`. */
   port?: number;
@@ -32,12 +75,10 @@ export interface ProviderSimulatorOptions {
   receiptRetryMs?: number;
   /** Send a receipt for every accepted submit, whatever registered_delivery asks. */
   alwaysReceipt?: boolean;
-  /** Answer submits with this status: all of them, or every `rejectEvery`th when that is set. */
-  rejectStatus?: number;
-  rejectEvery?: number;
-  /** Submits beyond this in one second get ESME_RTHROTTLED. */
-  maxSubmitsPerSecond?: number;
-  /** Never answer submit_sm (to exercise response timeouts). */
+  /**
+   * Before behaviours had names: answer with `rejectStatus` / throttle beyond
+   * `maxSubmitsPerSecond` / never answer, whatever `behaviour` says.
+   */
   neverAnswer?: boolean;
   idFormat?: 'hex' | 'decimal';
   connection?: SmppConnectionOptions;
@@ -65,13 +106,17 @@ export interface SimulatorCounters {
   rejected: number;
   throttled: number;
   ignored: number;
+  /** Connections dropped by the dropping behaviour or dropConnections(). */
+  drops: number;
   receiptsSent: number;
   receiptRetries: number;
+  moSent: number;
 }
 
 export type ProviderSimulatorEvents = {
   submit: [message: SubmittedMessage];
   receipt: [receipt: SentReceipt];
+  mo: [mo: SentMo];
 };
 
 type BindKind = 'transmitter' | 'receiver' | 'transceiver';
@@ -90,27 +135,42 @@ export interface ProviderSimulator extends EventEmitter<ProviderSimulatorEvents>
   readonly address: { host: string; port: number };
   readonly submitted: readonly SubmittedMessage[];
   readonly receiptsSent: readonly SentReceipt[];
+  readonly mosSent: readonly SentMo[];
   readonly counters: Readonly<SimulatorCounters>;
   /** Connections currently bound, any kind. */
   readonly boundSessions: number;
+  readonly behaviour: SimulatorBehaviour;
+  /** Switches behaviour from the next submit on; options not given fall back to defaults. */
+  setBehaviour(behaviour: SimulatorBehaviour, options?: BehaviourOptions): void;
   /**
-   * Sends a mobile-originated message (deliver_sm, esm_class 0) over a receiver or transceiver
-   * bind (of `systemId` when given) and resolves with the command_status the gateway answered.
+   * Sends a mobile-originated deliver_sm over a receiving bind and resolves with the status
+   * the client answered. Rejects with UnavailableError (code NO_RECEIVER) when none is bound.
    */
   sendMo(mo: MobileOriginated): Promise<number>;
+  /** Drops every connection at once, without unbind (a network failure). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
-export interface MobileOriginated {
-  /** The handset. */
-  source: string;
-  /** The number it was sent to (a customer's number). */
-  destination: string;
-  /** Latin-1 text (GSM default alphabet for the usual characters), or `body` for raw octets. */
-  text?: string;
-  body?: Buffer;
-  dataCoding?: number;
-  systemId?: string;
+interface ActiveBehaviour {
+  name: SimulatorBehaviour;
+  options: BehaviourOptions;
+}
+
+function validateBehaviour(name: SimulatorBehaviour, options: BehaviourOptions): void {
+  if (!SIMULATOR_BEHAVIOURS.includes(name)) throw new ConfigError('simulator.behaviour', `must be one of ${SIMULATOR_BEHAVIOURS.join(', ')}`, name);
+  const positiveInt = (field: keyof BehaviourOptions, allowZero = false) => {
+    const v = options[field];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || (!allowZero && v === 0))) {
+      throw new ConfigError(`simulator.${field}`, `must be a ${allowZero ? 'non-negative' : 'positive'} integer`, v);
+    }
+  };
+  positiveInt('rejectEvery');
+  positiveInt('maxSubmitsPerSecond');
+  positiveInt('throttleEvery');
+  positiveInt('dropAfterSubmits');
+  positiveInt('responseDelayMs', true);
+  positiveInt('rejectStatus', true);
 }
 
 const FAILURE_STATS: ReadonlySet<ReceiptStat> = new Set(['EXPIRED', 'DELETED', 'UNDELIV', 'UNKNOWN', 'REJECTD']);
@@ -124,12 +184,17 @@ const BIND_KINDS: Partial<Record<Pdu['command'], BindKind>> = {
 class Simulator extends EventEmitter<ProviderSimulatorEvents> implements ProviderSimulator {
   readonly submitted: SubmittedMessage[] = [];
   readonly receiptsSent: SentReceipt[] = [];
+  readonly mosSent: SentMo[] = [];
   readonly counters: SimulatorCounters = {
-    binds: 0, bindsRefused: 0, submits: 0, accepted: 0, rejected: 0, throttled: 0, ignored: 0, receiptsSent: 0, receiptRetries: 0,
+    binds: 0, bindsRefused: 0, submits: 0, accepted: 0, rejected: 0, throttled: 0, ignored: 0, drops: 0, receiptsSent: 0, receiptRetries: 0, moSent: 0,
   };
   address = { host: '', port: 0 };
 
   private readonly sessions = new Map<SmppConnection, Session>();
+  /** Submits per connection, for the dropping behaviour. */
+  private readonly submitsOn = new WeakMap<SmppConnection, number>();
+  private readonly connections = new Set<SmppConnection>();
+  private active: ActiveBehaviour;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly server: SmppServer;
   private readonly log: Logger;
@@ -142,6 +207,7 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
   constructor(private readonly opts: Required<Pick<ProviderSimulatorOptions, 'host' | 'port' | 'receiptDelayMs' | 'receiptStat' | 'receiptRetryMs' | 'idFormat'>> & ProviderSimulatorOptions) {
     super();
     this.log = opts.logger ?? silentLogger;
+    this.active = { name: opts.behaviour ?? 'happy', options: opts };
     // Ids differ between runs so a test cannot pass by matching a previous run's receipt.
     this.nextId = opts.idFormat === 'hex' ? Math.floor(Math.random() * 0x0fffffff) : 1_000_000_000 + Math.floor(Math.random() * 1e8);
     this.server = createSmppServer(
@@ -152,6 +218,41 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
 
   get boundSessions(): number {
     return this.sessions.size;
+  }
+
+  get behaviour(): SimulatorBehaviour {
+    return this.active.name;
+  }
+
+  setBehaviour(behaviour: SimulatorBehaviour, options: BehaviourOptions = {}): void {
+    validateBehaviour(behaviour, options);
+    this.active = { name: behaviour, options };
+    this.rateWindowStart = 0;
+    this.log.info('behaviour changed', { behaviour, ...options });
+  }
+
+  dropConnections(): void {
+    for (const conn of this.connections) {
+      this.counters.drops++;
+      conn.destroy();
+    }
+  }
+
+  async sendMo(mo: MobileOriginated): Promise<number> {
+    const candidates = [...this.sessions].filter(([c, s]) => (mo.systemId === undefined || s.systemId === mo.systemId) && s.kind !== 'transmitter' && !c.closed);
+    const pick = candidates[this.receiverCursor++ % Math.max(1, candidates.length)];
+    if (!pick) throw new UnavailableError('NO_RECEIVER', `no receiving bind${mo.systemId === undefined ? '' : ` of ${mo.systemId}`} to send the MO over`);
+    const dataCoding = mo.dataCoding ?? chooseDataCoding(mo.text);
+    const resp = await pick[0].request('deliver_sm', {
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: mo.from,
+      dest_addr_ton: 0, dest_addr_npi: 1, destination_addr: mo.to,
+      esm_class: 0, data_coding: dataCoding, short_message: encodeText(mo.text, dataCoding),
+    });
+    const sent: SentMo = { ...mo, dataCoding, status: resp.command_status, at: new Date() };
+    this.mosSent.push(sent);
+    this.counters.moSent++;
+    this.emit('mo', sent);
+    return resp.command_status;
   }
 
   async listen(): Promise<void> {
@@ -166,8 +267,12 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
   }
 
   private onConnection(conn: SmppConnection): void {
+    this.connections.add(conn);
     conn.on('request', (pdu, respond) => this.onRequest(conn, pdu, respond));
-    conn.once('close', () => this.sessions.delete(conn));
+    conn.once('close', () => {
+      this.sessions.delete(conn);
+      this.connections.delete(conn);
+    });
   }
 
   private onRequest(conn: SmppConnection, pdu: Pdu, respond: Responder): void {
@@ -201,18 +306,22 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
     const session = this.sessions.get(conn);
     if (!session || session.kind === 'receiver') return respond(Status.ESME_RINVBNDSTS);
     this.counters.submits++;
-    if (this.opts.neverAnswer) {
+    const { name, options } = this.active;
+    const onConnection = (this.submitsOn.get(conn) ?? 0) + 1;
+    this.submitsOn.set(conn, onConnection);
+    if (name === 'never-answering' || this.opts.neverAnswer) {
       this.counters.ignored++;
       return;
     }
-    if (this.overRate()) {
+    const sporadic = name === 'throttling' && options.throttleEvery !== undefined && this.counters.submits % options.throttleEvery === 0;
+    if (sporadic || ((name === 'throttling' || options.maxSubmitsPerSecond !== undefined) && this.overRate(options.maxSubmitsPerSecond ?? 10))) {
       this.counters.throttled++;
       return respond(Status.ESME_RTHROTTLED);
     }
-    const { rejectStatus, rejectEvery } = this.opts;
+    const { rejectStatus, rejectEvery } = options;
     const reject = rejectEvery !== undefined
       ? (this.counters.submits % rejectEvery === 0 ? rejectStatus ?? Status.ESME_RSUBMITFAIL : undefined)
-      : rejectStatus;
+      : name === 'rejecting' ? rejectStatus ?? Status.ESME_RSUBMITFAIL : rejectStatus;
     if (reject !== undefined) {
       this.counters.rejected++;
       return respond(reject);
@@ -221,8 +330,16 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
     const message: SubmittedMessage = { messageId: this.newMessageId(), pdu, at: new Date(), systemId: session.systemId };
     this.submitted.push(message);
     this.counters.accepted++;
-    respond(Status.ESME_ROK, { message_id: message.messageId });
     this.emit('submit', message);
+    if (name === 'dropping' && onConnection >= (options.dropAfterSubmits ?? 5)) {
+      this.counters.drops++;
+      this.log.info('dropping the connection with a submit unanswered', { messageId: message.messageId });
+      conn.destroy();
+    } else if (name === 'slow') {
+      this.later(options.responseDelayMs ?? 500, () => respond(Status.ESME_ROK, { message_id: message.messageId }));
+    } else {
+      respond(Status.ESME_ROK, { message_id: message.messageId });
+    }
 
     const stat = this.opts.receiptStat;
     const wanted = (pdu.registered_delivery ?? 0) & 0x03;
@@ -243,21 +360,7 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
     });
   }
 
-  async sendMo(mo: MobileOriginated): Promise<number> {
-    const conn = [...this.sessions].find(([c, s]) => s.kind !== 'transmitter' && !c.closed && (mo.systemId === undefined || s.systemId === mo.systemId))?.[0];
-    if (!conn) throw new Error(`no receiver or transceiver bind${mo.systemId === undefined ? '' : ` of ${mo.systemId}`} to send an MO over`);
-    const resp = await conn.request('deliver_sm', {
-      source_addr_ton: 1, source_addr_npi: 1, source_addr: mo.source,
-      dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: mo.destination,
-      esm_class: 0, data_coding: mo.dataCoding ?? 0,
-      short_message: mo.body ?? Buffer.from(mo.text ?? '', 'latin1'),
-    });
-    return resp.command_status;
-  }
-
-  private overRate(): boolean {
-    const max = this.opts.maxSubmitsPerSecond;
-    if (max === undefined) return false;
+  private overRate(max: number): boolean {
     const now = Date.now();
     if (now - this.rateWindowStart >= 1000) {
       this.rateWindowStart = now;
@@ -337,11 +440,7 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
 }
 
 export async function startProviderSimulator(options: ProviderSimulatorOptions = {}): Promise<ProviderSimulator> {
-  const positiveInt = (name: string, v: number | undefined) => {
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ConfigError(`simulator.${name}`, 'must be a positive integer', v);
-  };
-  positiveInt('rejectEvery', options.rejectEvery);
-  positiveInt('maxSubmitsPerSecond', options.maxSubmitsPerSecond);
+  validateBehaviour(options.behaviour ?? 'happy', options);
   if (options.receiptStat !== undefined && normalizeStat(options.receiptStat) !== options.receiptStat) {
     throw new ConfigError('simulator.receiptStat', 'must be one of DELIVRD EXPIRED DELETED UNDELIV ACCEPTD UNKNOWN REJECTD ENROUTE', options.receiptStat);
   }
@@ -371,10 +470,16 @@ A simulated provider SMSC: accepts binds and submit_sm, sends delivery receipts.
   --receipt-delay-ms <n>         delay before each receipt (default 100)
   --receipt-stat <stat>          DELIVRD, UNDELIV, EXPIRED, REJECTD, ... (default DELIVRD)
   --always-receipt               send receipts even when registered_delivery does not ask
-  --reject-status <n>            answer submits with this command_status (decimal or 0x hex)
+  --behaviour <name>             happy, slow, throttling, rejecting, never-answering, dropping
+                                 (default happy)
+  --response-delay-ms <n>        slow: delay before each submit_sm_resp (default 500)
+  --max-submits-per-second <n>   answer ESME_RTHROTTLED beyond this rate (throttling: default 10)
+  --throttle-every <n>           throttling: also throttle every n-th submit
+  --reject-status <n>            answer submits with this command_status (decimal or 0x hex;
+                                 rejecting: default ESME_RSUBMITFAIL)
   --reject-every <n>             reject only every n-th submit
-  --max-submits-per-second <n>   answer ESME_RTHROTTLED beyond this rate
-  --never-answer                 never answer submit_sm
+  --drop-after <n>               dropping: drop each connection at its n-th submit (default 5)
+  --never-answer                 same as --behaviour never-answering
   --id-format <hex|decimal>      message_id format (default hex)
   --log-level <level>            debug, info, warn, error (default info)
   --help                         show this text
@@ -396,6 +501,10 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
       'reject-every': { type: 'string' },
       'max-submits-per-second': { type: 'string' },
       'never-answer': { type: 'boolean' },
+      behaviour: { type: 'string' },
+      'response-delay-ms': { type: 'string' },
+      'drop-after': { type: 'string' },
+      'throttle-every': { type: 'string' },
       'id-format': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
@@ -413,6 +522,8 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
   const logLevel = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError('--log-level', 'must be debug, info, warn or error', logLevel);
   const stat = values['receipt-stat'];
+  const behaviour = values.behaviour ?? (values['never-answer'] ? 'never-answering' : 'happy');
+  if (!(SIMULATOR_BEHAVIOURS as readonly string[]).includes(behaviour)) throw new ConfigError('--behaviour', `must be one of ${SIMULATOR_BEHAVIOURS.join(', ')}`, behaviour);
   const options: ProviderSimulatorOptions = {
     host: values.host ?? '127.0.0.1',
     port: int('port', values.port) ?? 2776,
@@ -425,6 +536,10 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
     rejectEvery: int('reject-every', values['reject-every']),
     maxSubmitsPerSecond: int('max-submits-per-second', values['max-submits-per-second']),
     neverAnswer: values['never-answer'] ?? false,
+    behaviour: behaviour as SimulatorBehaviour,
+    responseDelayMs: int('response-delay-ms', values['response-delay-ms']),
+    dropAfterSubmits: int('drop-after', values['drop-after']),
+    throttleEvery: int('throttle-every', values['throttle-every']),
     idFormat,
   };
   return { help: false, options, logLevel: logLevel as Level };
@@ -445,7 +560,6 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: parsed.logLevel, base: { component: 'provider-simulator' } });
   const sim = await startProviderSimulator({ ...parsed.options, logger: log });
-  log.info('provider simulator listening', { ...sim.address });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal, counters: sim.counters });
     sim.close().then(
@@ -458,6 +572,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Announced only once a signal would be handled: a supervisor may stop us as soon as it reads this.
+  log.info('provider simulator listening', { ...sim.address, behaviour: sim.behaviour });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

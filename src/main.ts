@@ -4,6 +4,7 @@
  * environment once, here. Exit codes: 0 clean stop, 78 bad configuration, 1 start-up failure.
  */
 import { parseArgs } from 'node:util';
+import { unwatchFile, watchFile } from 'node:fs';
 import { loadConfig } from './config/load.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
@@ -42,10 +43,21 @@ async function main(): Promise<void> {
     logger.error('start-up failed', { error: errorMessage(err), code: (err as { code?: string }).code });
     process.exit(1);
   }
+  // Routes and provider rates follow the file (and SIGHUP) without a restart.
+  const reload = (why: string) => {
+    logger.info('configuration reload requested', { why, path });
+    node.reload(path, process.env).catch((err: unknown) => logger.error('configuration reload failed', { error: errorMessage(err) }));
+  };
+  watchFile(path, { interval: 500 }, (now, before) => {
+    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) reload('file changed');
+  });
+  process.on('SIGHUP', () => reload('SIGHUP'));
+
   let signalled = false;
   const onSignal = (signal: string) => {
     if (signalled) return;
     signalled = true;
+    unwatchFile(path);
     logger.info('signal received', { signal });
     const timer = setTimeout(() => {
       logger.error('shutdown took too long; exiting', { timeoutMs: config.shutdownTimeoutMs });

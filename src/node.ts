@@ -5,7 +5,8 @@
  */
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './log.js';
-import { errorMessage } from './errors.js';
+import { ConfigError, errorMessage } from './errors.js';
+import { readReload } from './config/reload.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
 import { DurableWriter } from './kafka/writer.js';
@@ -36,6 +37,14 @@ export interface GatewayNode {
   readonly system: ActorSystem;
   readonly pool: StagePool;
   snapshot(): Promise<NodeSnapshot>;
+  /** The configuration in force (changed by reloads). */
+  readonly config: GatewayConfig;
+  /**
+   * Re-reads `path` and applies its routes, routing, customer groups and provider rates to the
+   * stage actors of every worker thread. An invalid file is refused with a logged error naming
+   * the field and the running configuration stays; resolves whether it was applied.
+   */
+  reload(path: string, env?: NodeJS.ProcessEnv): Promise<boolean>;
   /** Unbinds customers, finishes in-flight work, commits, disconnects. */
   stop(): Promise<void>;
 }
@@ -116,5 +125,24 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
     })();
     return stopping;
   };
-  return { nodeId, listeners, system, pool, snapshot, stop };
+  let current = config;
+  // One reload at a time, in the order asked: a later file wins.
+  let reloading: Promise<boolean> = Promise.resolve(true);
+  const reload = (path: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await readReload(path, current, env);
+        current = next;
+        pool.reconfigure(next);
+        log.info('configuration reloaded', { path, routes: next.routes.length });
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        log.error('configuration not reloaded; the running routes stay', { path, field: err.field, error: err.message });
+        return false;
+      }
+    });
+    return reloading;
+  };
+  return { nodeId, listeners, system, pool, snapshot, stop, reload, get config() { return current; } };
 }

@@ -38,7 +38,12 @@ export function runNode(configPath: string, env: Record<string, string> = {}): {
 }
 
 export async function startGateway(config: unknown, timeoutMs = 40000, env: Record<string, string> = {}): Promise<RunningGateway> {
-  const { proc, logs, exited } = runNode(writeConfig(config), env);
+  return startGatewayFile(writeConfig(config), timeoutMs, env);
+}
+
+/** Starts a node on a configuration file the spec keeps (to change it while the node runs). */
+export async function startGatewayFile(configPath: string, timeoutMs = 40000, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const { proc, logs, exited } = runNode(configPath, env);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`)), timeoutMs);
     const check = () => {

@@ -93,6 +93,17 @@ export interface ProviderConfig {
   readonly responseTimeoutMs: number;
   readonly concatenation: Concatenation;
   readonly receiptIdForm: ReceiptIdForm;
+  /** Sends of one part answered with a temporary error (or no answer) before it fails. */
+  readonly maxAttempts: number;
+  /** A message older than this (since accepted) is not retried again. */
+  readonly maxRetryAgeMs: number;
+  /** First wait before retrying a temporary error; doubles per attempt up to 30 s. */
+  readonly retryDelayMs: number;
+  /** How long a message of a failover route waits for a down bind before going to the next provider. */
+  readonly failoverAfterMs: number;
+  /** First pause of the whole bind after ESME_RTHROTTLED; doubles while throttling persists. */
+  readonly throttlePauseMs: number;
+  readonly throttlePauseMaxMs: number;
 }
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';

@@ -107,7 +107,16 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     responseTimeoutMs: f.int('responseTimeoutMs', { default: 10000, min: 100 }),
     concatenation: f.oneOf('concatenation', CONCATENATIONS, 'udh8'),
     receiptIdForm: f.oneOf('receiptIdForm', RECEIPT_ID_FORMS, 'auto'),
+    maxAttempts: f.int('maxAttempts', { default: 5, min: 1, max: 100 }),
+    maxRetryAgeMs: f.int('maxRetryAgeMs', { default: 600000, min: 1000, max: 86400000 }),
+    retryDelayMs: f.int('retryDelayMs', { default: 1000, min: 10 }),
+    failoverAfterMs: f.int('failoverAfterMs', { default: 3000, min: 0 }),
+    throttlePauseMs: f.int('throttlePauseMs', { default: 100, min: 10 }),
+    throttlePauseMaxMs: f.int('throttlePauseMaxMs', { default: 5000, min: 10 }),
   }), { required: true, minLength: 1 });
+  providers.forEach((p, i) => {
+    if (p.throttlePauseMaxMs < p.throttlePauseMs) throw new ConfigError(`providers[${i}].throttlePauseMaxMs`, 'must be at least throttlePauseMs', p.throttlePauseMaxMs);
+  });
   unique(providers.map((p) => p.id), 'providers', 'id');
 
   const rt = root.obj('routing');

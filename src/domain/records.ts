@@ -43,6 +43,19 @@ export interface MessageRecord {
    * answered with its own id, so each is owed the same receipt as the message.
    */
   duplicatePartIds?: string[];
+  /**
+   * Set when a supplier hands the message back to the router for the next provider of a
+   * failover route: the providers already tried (never chosen again) and why the last failed.
+   */
+  reroute?: Reroute;
+}
+
+export interface Reroute {
+  excluded: string[];
+  /** rejected: a permanent submit_sm_resp status; down: the bind stayed down; exhausted: temporary errors past the limits. */
+  reason: 'rejected' | 'down' | 'exhausted';
+  /** The last submit_sm_resp status, when there was one. */
+  lastStatus: number | null;
 }
 
 /** How the customer marked a part as one of a concatenated message. */
@@ -87,6 +100,8 @@ export interface OutgoingRecord {
   message: MessageRecord;
   provider: string;
   routedAt: number;
+  /** The route is a failover route: a provider that is down or refuses hands the message back to the router. */
+  failover?: boolean;
 }
 
 /** Something a provider sent us (provider-incoming-events, keyed by provider message id). */
@@ -146,8 +161,13 @@ export interface MoDelivery {
   createdAt: number;
 }
 
+/**
+ * submit_retry: a part sent to the provider again (detail.possibleDuplicate when the provider
+ * may already have it: its answer was lost to a timeout or a dropped connection); rerouted:
+ * handed back to the router for the next provider of a failover route.
+ */
 export type LifecycleType =
-  | 'accepted' | 'routed' | 'unroutable' | 'submitted' | 'submit_failed' | 'receipt' | 'receipt_unmatched'
+  | 'accepted' | 'routed' | 'unroutable' | 'submitted' | 'submit_failed' | 'submit_retry' | 'rerouted' | 'receipt' | 'receipt_unmatched'
   | 'mo_received' | 'mo_unroutable'
   /** A receipt or MO put aside until its customer can take it (not bound, or deliver_sm failed). */
   | 'delivery_held'

@@ -47,6 +47,13 @@ export class PartitionActors<M> {
     return ref;
   }
 
+  /** Tells every live actor `message`; returns how many took it. */
+  tellAll(message: M): number {
+    let n = 0;
+    for (const ref of this.live.values()) if (ref.tell(message)) n++;
+    return n;
+  }
+
   peek(partition: number): ActorRef<M> | undefined {
     return this.live.get(partition);
   }

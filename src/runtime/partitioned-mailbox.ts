@@ -9,6 +9,7 @@ import type { ActorSystem } from './system.js';
 import { PartitionActors } from './partition-actors.js';
 import { groupIdFor, type AtLeastOnceStage, type RecordMessage, type StageEnv } from './stage.js';
 import type { StageStats } from './threads/protocol.js';
+import type { GatewayConfig } from '../config/types.js';
 
 export class PartitionedMailbox {
   private readonly consumer: StageConsumer;
@@ -37,6 +38,12 @@ export class PartitionedMailbox {
 
   start(): Promise<void> {
     return this.consumer.start();
+  }
+
+  /** Passes a runtime configuration change to every partition actor, if the stage takes one. */
+  reconfigure(config: GatewayConfig): number {
+    const message = this.stage.reconfigure?.(config);
+    return message === undefined ? 0 : this.actors.tellAll(message as RecordMessage);
   }
 
   async stop(): Promise<void> {

@@ -50,6 +50,11 @@ export interface AtLeastOnceStage {
   retry?(config: GatewayConfig): { initialMs: number; maxMs: number };
   /** The actor an assigned partition becomes; stopped (drained) when the partition is revoked. */
   partitionActor(partition: number, env: StageEnv): ActorSpec<unknown, RecordMessage>;
+  /**
+   * The message every live partition actor is told when the node's configuration is reloaded
+   * at runtime (actors started later get the new configuration through `env.config`).
+   */
+  reconfigure?(config: GatewayConfig): unknown;
 }
 
 export interface Transformed<S> {

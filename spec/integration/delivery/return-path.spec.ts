@@ -144,8 +144,8 @@ describe('return path: held deliveries and MO on one node', function () {
     const beta = await connect();
     assert.equal((await acme.bind('acme', 'acmepw', 'receiver')).command_status, ESME_ROK);
     assert.equal((await beta.bind('beta', 'betapw', 'receiver')).command_status, ESME_ROK);
-    assert.equal(await sim.sendMo({ source: '447999000111', destination: '447700100123', text: 'hello acme' }), ESME_ROK);
-    assert.equal(await sim.sendMo({ source: '447999000222', destination: '447700300000', text: 'hello beta' }), ESME_ROK);
+    assert.equal(await sim.sendMo({ from: '447999000111', to: '447700100123', text: 'hello acme' }), ESME_ROK);
+    assert.equal(await sim.sendMo({ from: '447999000222', to: '447700300000', text: 'hello beta' }), ESME_ROK);
     const mo = await waitFor('the MO at acme', () => acme.delivers.find((d) => d.text === 'hello acme'), 30000);
     assert.equal(mo.esmClass, 0);
     assert.equal(mo.source, '447999000111');
@@ -156,7 +156,7 @@ describe('return path: held deliveries and MO on one node', function () {
   });
 
   it('an MO to a number nobody owns is refused with ESME_RINVDSTADR and reported', async () => {
-    assert.equal(await sim.sendMo({ source: '447999000333', destination: '15550001111', text: 'lost' }), ESME_RINVDSTADR);
+    assert.equal(await sim.sendMo({ from: '447999000333', to: '15550001111', text: 'lost' }), ESME_RINVDSTADR);
     const events = await readTopic<LifecycleEventRow>(prefix, 'message-events', (evs) => evs.some((e) => e.type === 'mo_unroutable'));
     const ev = events.find((e) => e.type === 'mo_unroutable');
     assert.equal(ev?.detail?.destination, '15550001111');

@@ -128,8 +128,68 @@ describe('scripts/provider-simulator', () => {
     assert.equal(sim.counters.ignored, 1);
   });
 
+  it('named behaviours: rejecting refuses permanently, throttling answers ESME_RTHROTTLED beyond its rate, slow answers late; switchable at runtime', async () => {
+    sim = await startProviderSimulator({ behaviour: 'rejecting' });
+    const c = await bind('transmitter');
+    assert.equal((await c.request('submit_sm', { destination_addr: '1' })).command_status, Status.ESME_RSUBMITFAIL);
+    assert.equal(sim.counters.rejected, 1);
+
+    sim.setBehaviour('throttling', { maxSubmitsPerSecond: 3 });
+    const statuses = await Promise.all([1, 2, 3, 4, 5].map(() => c.request('submit_sm', { destination_addr: '1' }).then((r) => r.command_status)));
+    assert.deepEqual(statuses.filter((x) => x === Status.ESME_ROK).length, 3);
+    assert.deepEqual(statuses.filter((x) => x === Status.ESME_RTHROTTLED).length, 2);
+    assert.equal(sim.behaviour, 'throttling');
+
+    sim.setBehaviour('slow', { responseDelayMs: 150 });
+    const answered: string[] = [];
+    const taken = once(sim, 'submit');
+    const slow = c.request('submit_sm', { destination_addr: 'slow' }).then((r) => answered.push(`slow:${r.command_status}`));
+    await taken;
+    sim.setBehaviour('happy');
+    await c.request('submit_sm', { destination_addr: 'happy' }).then((r) => answered.push(`happy:${r.command_status}`));
+    await slow;
+    assert.deepEqual(answered, ['happy:0', 'slow:0'], 'the slow answer came after a later submit was answered');
+    assert.throws(() => sim!.setBehaviour('sleepy' as never), /simulator.behaviour/);
+    assert.throws(() => sim!.setBehaviour('dropping', { dropAfterSubmits: 0 }), /simulator.dropAfterSubmits/);
+  });
+
+  it('dropping keeps the n-th submit of a connection as accepted and drops the connection before answering', async () => {
+    sim = await startProviderSimulator({ behaviour: 'dropping', dropAfterSubmits: 2 });
+    const c = await bind('transmitter');
+    assert.equal((await c.request('submit_sm', { destination_addr: '1' })).command_status, Status.ESME_ROK);
+    const unbound = once(c, 'unbound');
+    await assert.rejects(c.request('submit_sm', { destination_addr: '2' }), (e: unknown) => (e as { code?: string }).code !== undefined);
+    await unbound;
+    assert.equal(sim.counters.drops, 1);
+    assert.equal(sim.counters.accepted, 2, 'the unanswered submit was taken: a retry will be a duplicate');
+    assert.equal(sim.submitted[1]?.pdu.destination_addr, '2');
+  });
+
+  it('sends an MO over a receiving bind and reports the status the client answered; refuses when none is bound', async () => {
+    sim = await startProviderSimulator();
+    await assert.rejects(sim.sendMo({ from: '447700900001', to: '12345', text: 'hi' }), (e: unknown) => (e as { code?: string }).code === 'NO_RECEIVER');
+    const got: Pdu[] = [];
+    await bind('transceiver', 'pw', (pdu) => got.push(pdu));
+    const status = await sim.sendMo({ from: '447700900001', to: '12345', text: 'héllo €' });
+    assert.equal(status, Status.ESME_ROK);
+    const [mo] = got;
+    assert.ok(mo);
+    assert.equal(mo.command, 'deliver_sm');
+    assert.equal(mo.esm_class, 0);
+    assert.equal(mo.source_addr, '447700900001');
+    assert.equal(mo.destination_addr, '12345');
+    assert.equal(mo.data_coding, 0);
+    assert.equal(sim.mosSent[0]?.status, Status.ESME_ROK);
+    assert.equal(sim.counters.moSent, 1);
+    await sim.sendMo({ from: '1', to: '2', text: 'Привет', systemId: 'acme' });
+    assert.equal(got[1]?.data_coding, 8);
+  });
+
   it('parses its command line', () => {
     const parsed = parseSimulatorArgs(['--port', '0', '--receipt-delay-ms', '5', '--reject-status', '0x58', '--receipt-stat', 'undeliv', '--never-answer']);
+    const slow = parseSimulatorArgs(['--behaviour', 'slow', '--response-delay-ms', '20', '--drop-after', '3']);
+    assert.ok(!slow.help && slow.options.behaviour === 'slow' && slow.options.responseDelayMs === 20 && slow.options.dropAfterSubmits === 3);
+    assert.throws(() => parseSimulatorArgs(['--behaviour', 'lazy']), /--behaviour/);
     assert.equal(parsed.help, false);
     if (!parsed.help) {
       assert.equal(parsed.options.port, 0);
@@ -137,6 +197,7 @@ describe('scripts/provider-simulator', () => {
       assert.equal(parsed.options.rejectStatus, 0x58);
       assert.equal(parsed.options.receiptStat, 'UNDELIV');
       assert.equal(parsed.options.neverAnswer, true);
+      assert.equal(parsed.options.behaviour, 'never-answering');
     }
     assert.deepEqual(parseSimulatorArgs(['--help']), { help: true });
     assert.throws(() => parseSimulatorArgs(['--port', 'abc']), /--port/);

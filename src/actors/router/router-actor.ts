@@ -3,12 +3,19 @@
  * hands it to the partition of provider-outgoing-messages that the provider's supplier reads.
  * An unroutable message gets a failed receipt (if the customer asked for one) instead of
  * silence.
+ *
+ * Providers whose binds are down (cluster bind states, cached for a second) are skipped, so
+ * failover routes move traffic to their next provider. When every provider of the matching
+ * routes is down the message still goes to one of them: its supplier holds it until the bind
+ * is back, rather than the customer getting a failure for an outage of seconds. A message a
+ * supplier handed back (`reroute`) never goes to a provider it already tried.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import type { AvailabilityCache } from './availability-cache.js';
 import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from './route-table.js';
 import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
@@ -28,7 +35,11 @@ export interface RouterDeps {
   topics: Topics;
   nodeId: string;
   providerPartitions: number;
+  availability: AvailabilityCache;
 }
+
+/** A message handed back more often than this fails: no route has that many providers to try. */
+export const MAX_REROUTES = 8;
 
 export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMessage> {
   return {
@@ -49,21 +60,26 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
         }
       }
       const m = decodeRecord<MessageRecord>(message.record.value);
-      replyWhenDone(ctx, deps.writer.append(route(state.table, m)));
+      const table = state.table;
+      replyWhenDone(ctx, deps.availability.unavailable().then((down) => deps.writer.append(route(table, m, down))));
       return state;
     },
   };
 
-  function route(table: RouteTable, m: MessageRecord): OutRecord[] {
+  function route(table: RouteTable, m: MessageRecord, down: ReadonlySet<string>): OutRecord[] {
     const now = Date.now();
-    const decision = chooseRoute(table, {
-      id: m.id, customer: m.customer, source: m.source.addr, destination: m.destination.addr, dataCoding: m.dataCoding,
-    }, { now });
+    const routable = { id: m.id, customer: m.customer, source: m.source.addr, destination: m.destination.addr, dataCoding: m.dataCoding };
+    const excluded = new Set(m.reroute?.excluded ?? []);
+    let decision = chooseRoute(table, routable, { now, unavailable: new Set([...down, ...excluded]) });
+    if (!decision.ok && decision.code === 'providers_unavailable' && down.size > 0) {
+      decision = chooseRoute(table, routable, { now, unavailable: excluded });
+    }
+    if (m.reroute && (!decision.ok || excluded.size >= MAX_REROUTES)) return failRerouted(m, now);
     if (decision.ok) {
-      const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now };
+      const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now, ...(decision.kind === 'failover' ? { failover: true } : {}) };
       const ev: LifecycleEvent = {
         messageId: m.id, type: 'routed', at: now, node: deps.nodeId,
-        detail: { provider: decision.provider, route: decision.route, price: decision.price ?? null },
+        detail: { provider: decision.provider, route: decision.route, price: decision.price ?? null, ...(m.reroute ? { after: m.reroute.excluded.join(',') } : {}) },
       };
       return [
         {
@@ -74,14 +90,27 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
       ];
     }
     const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { code: decision.code, reason: decision.reason } };
-    const records: OutRecord[] = [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }];
-    if (wantsReceipt(m.registeredDelivery, 'UNDELIV')) {
-      const dlr: DeliveryRecord = {
-        kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat: 'UNDELIV', err: '001', submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
-      };
-      records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
-    }
-    return records;
+    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipt(m, 'UNDELIV', '001', now)];
+  }
+
+  /** Every provider a failover route offers was tried: the last refusal stands. */
+  function failRerouted(m: MessageRecord, now: number): OutRecord[] {
+    const r = m.reroute!;
+    const stat = r.reason === 'rejected' ? 'REJECTD' : 'UNDELIV';
+    const ev: LifecycleEvent = {
+      messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId,
+      detail: { tried: r.excluded.join(','), reason: r.reason, status: r.lastStatus },
+    };
+    const err = r.lastStatus === null ? '001' : String(r.lastStatus % 1000).padStart(3, '0');
+    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipt(m, stat, err, now)];
+  }
+
+  function failedReceipt(m: MessageRecord, stat: 'UNDELIV' | 'REJECTD', err: string, now: number): OutRecord[] {
+    if (!wantsReceipt(m.registeredDelivery, stat)) return [];
+    const dlr: DeliveryRecord = {
+      kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
+      stat, err, submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
+    };
+    return [{ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) }];
   }
 }

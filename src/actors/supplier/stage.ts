@@ -5,10 +5,20 @@
  */
 import type { AtLeastOnceStage } from '../../runtime/stage.js';
 import type { ActorSpec } from '../../runtime/actor.js';
+import type { GatewayConfig } from '../../config/types.js';
 import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from './correlation-store.js';
+import { BindStateStore } from './bind-state.js';
 import { suppliersActor } from './suppliers-actor.js';
 import { compileNumberOwners } from '../router/number-owners.js';
+
+/**
+ * A record is retried by the supplier itself until its age limit; the stage's own timeout
+ * only catches a supplier that never answers, so it lies beyond the longest retry.
+ */
+function recordTimeoutMs(c: GatewayConfig): number {
+  return Math.max(...c.providers.map((p) => p.maxRetryAgeMs + 4 * p.responseTimeoutMs)) + 300000;
+}
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
@@ -16,13 +26,16 @@ export const stage: AtLeastOnceStage = {
   topic: (t) => t.providerOutgoing,
   // Enough records in flight to fill the windows of the provider binds on one partition.
   window: (c) => Math.max(...c.providers.map((p) => p.window)) * 2,
-  recordTimeoutMs: () => 600000,
+  recordTimeoutMs,
   partitionActor: (partition, env) => suppliersActor(partition, {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
     correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations }),
     numberOwners: compileNumberOwners(env.config.customers),
+    bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
-    recordTimeoutMs: 600000,
+    recordTimeoutMs: recordTimeoutMs(env.config),
   }) as ActorSpec<unknown, RecordMessage>,
+  // A reload changes provider rates; the binds stay up.
+  reconfigure: (config) => ({ type: 'reconfigure', providers: config.providers.map((p) => ({ id: p.id, rate: p.rate })) }),
 };

@@ -1,30 +1,45 @@
 /**
- * A supplier actor: owns one provider bind. It keeps the SMPP client bound (reconnecting with
- * backoff), sends each routed message at the provider's contracted rate within the bind's
- * window, records the provider's message id for correlation before the record's offset may be
- * committed, and turns the provider's receipts into provider-incoming-events.
+ * A supplier actor: owns one provider bind. It sends each routed message at the provider's
+ * contracted rate within the bind's window (provider-bind.ts), records the provider's message
+ * id for correlation before the record's offset may be committed, and answers the provider's
+ * own requests (provider-inbound.ts).
+ *
+ * What happens to a part, by the provider's answer:
+ * - ESME_ROK: correlation stored, next part.
+ * - ESME_RTHROTTLED: the whole bind pauses (provider-bind.ts) and the part is sent again when
+ *   it resumes, first in line; bounded only by the message's age.
+ * - another temporary status, or no answer in time: sent again after a growing delay, up to
+ *   `maxAttempts` failures and `maxRetryAgeMs` of age.
+ * - the connection lost with the part in flight: sent again once rebound, bounded by the age
+ *   limit only (the bind failed, not the message).
+ * The two last may reach the provider twice (a submit_retry event with possibleDuplicate).
+ * - a permanent status: the message fails (REJECTD receipt).
+ * On a failover route, a message refused for good, or whose bind stays down for
+ * `failoverAfterMs`, goes back to the router with this provider excluded instead of failing,
+ * as long as none of its parts was accepted here. Limits exhausted otherwise: UNDELIV.
  */
-import PQueue from 'p-queue';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
 import type { GatewayConfig, ProviderConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { SmppClient } from '../../smpp/client.js';
 import { Status } from '../../smpp/status.js';
-import { UnavailableError, errorMessage } from '../../errors.js';
+import type { PduFields } from '../../smpp/pdu.js';
+import { ConfigError, TimeoutError, UnavailableError } from '../../errors.js';
+import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
-  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type OutgoingRecord,
+  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
 import type { CorrelationStore } from './correlation-store.js';
-import { throttleFor } from './throttle.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { wantsReceipt } from '../correlator/receipt-policy.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import { NOT_BOUND, ProviderBind } from './provider-bind.js';
+import { retryDecision } from './retry-policy.js';
+import type { BindStateStore } from './bind-state.js';
 import type { NumberOwners } from '../router/number-owners.js';
-import { onProviderRequest } from './provider-inbound.js';
 
 /** Operator controls (src/control/): hold or release the submits of this bind, change its rate. */
 export type SupplierControl =
@@ -32,17 +47,11 @@ export type SupplierControl =
   | { type: 'control'; action: 'resume' }
   | { type: 'control'; action: 'rate'; rate: number };
 
-export type SupplierMessage = RecordMessage | SupplierControl;
+/** setRate: parts per second from now on (a configuration reload). */
+export type SupplierMessage = RecordMessage | SupplierControl | { type: 'setRate'; rate: number } | { type: 'report' };
 
 interface SupplierState {
-  client: SmppClient;
-  queue: PQueue;
-  paused: boolean;
-  rate: number;
-  submitted: number;
-  lastError: string;
-  /** Refreshes the inspector's gauges (bind state, queue depth...). */
-  report: () => void;
+  bind: ProviderBind;
 }
 
 export interface SupplierDeps {
@@ -50,156 +59,226 @@ export interface SupplierDeps {
   writer: DurableWriter;
   topics: Topics;
   correlation: CorrelationStore;
+  bindStates: BindStateStore;
   nodeId: string;
   /** Who owns the destination number of a mobile-originated message. */
   numberOwners: NumberOwners;
 }
+
+type PartOutcome =
+  | { kind: 'accepted'; providerMessageId: string }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'exhausted'; status: number | null; why: string }
+  | { kind: 'down' };
 
 export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): ActorSpec<SupplierState, SupplierMessage> {
   return {
     kind: 'supplier',
     mailboxCapacity: 4096,
     init: (ctx) => {
-      const client = new SmppClient({
-        host: provider.host, port: provider.port, systemId: provider.systemId, password: provider.password,
-        systemType: provider.systemType, bindType: provider.bindType,
-        reconnect: { initialMs: 250, maxMs: 10000 },
-        connection: { window: provider.window, responseTimeoutMs: provider.responseTimeoutMs, enquireLinkIntervalMs: 30000, logger: ctx.log },
-        logger: ctx.log,
-      });
-      const state: SupplierState = {
-        client, queue: throttledQueue(provider.rate), paused: false, rate: provider.rate, submitted: 0, lastError: '',
-        report: () => {
-          const gauges = {
-            provider: provider.id, state: client.state, paused: state.paused ? 1 : 0, window: provider.window, inFlight: client.inFlight,
-            rate: state.rate, queued: state.queue.size + state.queue.pending, submitted: state.submitted, lastError: state.lastError,
-          };
-          for (const [k, v] of Object.entries(gauges)) ctx.setGauge(k, v);
-        },
-      };
-      client.on('bound', () => {
-        ctx.log.info('provider bound', { provider: provider.id });
-        state.report();
-      });
-      client.on('unbound', (reason) => {
-        ctx.log.warn('provider bind lost', { provider: provider.id, reason: reason ? errorMessage(reason) : undefined });
-        state.lastError = reason ? errorMessage(reason) : 'unbound';
-        state.report();
-      });
-      client.on('bindFailed', (err) => {
-        state.lastError = errorMessage(err);
-        state.report();
-      });
-      client.on('request', (pdu, respond) => onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
-      client.start();
-      state.queue.on('next', state.report).on('add', state.report);
-      state.report();
-      return state;
+      const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId },
+        (pdu, respond) => void onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
+      bind.start();
+      // The inspector reads these gauges from the actor stats.
+      ctx.timers.startPeriodic('report', 1000, { type: 'report' });
+      report(bind, ctx);
+      return { bind };
     },
     receive: (state, message, ctx) => {
+      if (message.type === 'report') {
+        report(state.bind, ctx);
+        return state;
+      }
       if (message.type === 'control') return control(state, message, ctx);
+      if (message.type === 'setRate') {
+        if (!(message.rate > 0) || !Number.isFinite(message.rate)) {
+          throw new ConfigError(`providers.${provider.id}.rate`, 'must be a number > 0', message.rate);
+        }
+        state.bind.setRate(message.rate);
+        return state;
+      }
       const out = decodeRecord<OutgoingRecord>(message.record.value);
-      replyWhenDone(ctx, submit(state, out, ctx));
+      replyWhenDone(ctx, submit(state.bind, out, ctx));
       return state;
     },
     postStop: async (state) => {
-      state.queue.clear();
-      await state.client.stop();
+      await state.bind.stop();
     },
   };
 
-  function throttledQueue(rate: number): PQueue {
-    const t = throttleFor(rate);
-    return new PQueue({ concurrency: provider.window, intervalCap: t.intervalCap, interval: t.interval });
+  function report(bind: ProviderBind, ctx: ActorContext<SupplierMessage>): void {
+    const gauges = {
+      provider: provider.id, state: bind.clientState, paused: bind.isHeld || bind.state === 'paused' ? 1 : 0, window: provider.window,
+      inFlight: bind.client.inFlight, rate: bind.currentRate, queued: bind.queued, submitted: bind.submitted, lastError: bind.lastError,
+    };
+    for (const [k, v] of Object.entries(gauges)) ctx.setGauge(k, v);
   }
 
-  /**
-   * Pause holds submits not yet started (in-flight ones finish; records wait uncommitted).
-   * A new rate takes a new queue: p-queue cannot change its interval in place; submits already
-   * queued finish at the old rate.
-   */
   function control(state: SupplierState, m: SupplierControl, ctx: ActorContext<SupplierMessage>): SupplierState {
     switch (m.action) {
       case 'pause':
-        state.paused = true;
-        state.queue.pause();
+        state.bind.hold();
         break;
       case 'resume':
-        state.paused = false;
-        state.queue.start();
+        state.bind.release();
         break;
-      case 'rate': {
-        if (!(m.rate > 0)) throw new RangeError(`rate must be > 0 (got ${m.rate})`);
-        state.queue = throttledQueue(m.rate);
-        state.queue.on('next', state.report).on('add', state.report);
-        if (state.paused) state.queue.pause();
-        state.rate = m.rate;
+      case 'rate':
+        if (!(m.rate > 0) || !Number.isFinite(m.rate)) throw new ConfigError(`providers.${provider.id}.rate`, 'must be a number > 0', m.rate);
+        state.bind.setRate(m.rate);
         break;
-      }
     }
-    ctx.log.info('provider bind controlled by an operator', { provider: provider.id, action: m.action, paused: state.paused, rate: state.rate });
-    state.report();
-    ctx.reply({ provider: provider.id, paused: state.paused, rate: state.rate });
+    ctx.log.info('provider bind controlled by an operator', { provider: provider.id, action: m.action, paused: state.bind.isHeld, rate: state.bind.currentRate });
+    report(state.bind, ctx);
+    ctx.reply({ provider: provider.id, paused: state.bind.isHeld, rate: state.bind.currentRate });
     return state;
   }
 
-  async function submit(state: SupplierState, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  async function submit(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const m = out.message;
     let split: SplitResult;
     try {
       split = splitForProvider(m, { concatenation: provider.concatenation });
     } catch (err) {
       if (!(err instanceof MessageTooLongError)) throw err;
-      return refuse(m, Status.ESME_RINVMSGLEN, ctx);
+      return fail(m, 'REJECTD', Status.ESME_RINVMSGLEN, 'message too long for the provider', ctx);
     }
-    // One queue entry per submit_sm: the throttle counts parts. Parts go in order; a temporary
-    // refusal of a later part retries the whole record (earlier parts carry the same reference).
     const corr: CorrelationRecord = {
       messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
       registeredDelivery: m.registeredDelivery, submittedAt: Date.now(),
     };
     const providerIds: string[] = [];
+    // Parts go in order, each through the throttle (the throttle counts parts).
     for (const fields of split.submits) {
-      const resp = await state.queue.add(() => {
-        if (state.client.state !== 'bound') throw new UnavailableError('PROVIDER_NOT_BOUND', `provider ${provider.id} is not bound`);
-        // The gateway needs the provider's receipt to keep its own promise to the customer.
-        return state.client.request('submit_sm', { ...fields, registered_delivery: 0x01 });
-      });
-      if (resp.command_status === Status.ESME_ROK && resp.message_id) {
+      // The gateway needs the provider's receipt to keep its own promise to the customer.
+      const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
+      if (outcome.kind === 'accepted') {
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        await deps.correlation.put(provider.id, resp.message_id, corr);
-        providerIds.push(resp.message_id);
-        state.submitted++;
+        await deps.correlation.put(provider.id, outcome.providerMessageId, corr);
+        providerIds.push(outcome.providerMessageId);
         continue;
       }
-      if (isTemporarySubmitStatus(resp.command_status)) {
-        // Not committed: the stage retries the record after a backoff.
-        throw new UnavailableError('PROVIDER_TEMPORARY', `provider ${provider.id} answered status 0x${resp.command_status.toString(16)}`);
+      // Once a part is out, another provider would deliver those parts twice.
+      if (out.failover && providerIds.length === 0) {
+        const reroute: Reroute = outcome.kind === 'rejected' ? { excluded: [], reason: 'rejected', lastStatus: outcome.status }
+          : outcome.kind === 'down' ? { excluded: [], reason: 'down', lastStatus: null }
+            : { excluded: [], reason: 'exhausted', lastStatus: outcome.status };
+        return handBack(m, reroute, ctx);
       }
-      return refuse(m, resp.command_status, ctx);
+      if (outcome.kind === 'rejected') return fail(m, 'REJECTD', outcome.status, 'refused by the provider', ctx);
+      if (outcome.kind === 'down') return fail(m, 'UNDELIV', null, 'provider bind down', ctx);
+      return fail(m, 'UNDELIV', outcome.status, outcome.why, ctx);
     }
-    const now = Date.now();
     const ev: LifecycleEvent = {
-      messageId: m.id, type: 'submitted', at: now, node: deps.nodeId,
+      messageId: m.id, type: 'submitted', at: Date.now(), node: deps.nodeId,
       detail: { provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts },
     };
     await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
   }
 
-  async function refuse(m: OutgoingRecord['message'], status: number, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  /** Sends one part until the provider accepts or refuses it for good, or the limits run out. */
+  async function sendPart(bind: ProviderBind, out: OutgoingRecord, fields: PduFields, ctx: ActorContext<SupplierMessage>): Promise<PartOutcome> {
+    const m = out.message;
+    let failures = 0;
+    let retry: { reason: string; possibleDuplicate: boolean } | undefined;
+    for (;;) {
+      const age = Date.now() - m.acceptedAt;
+      if (bind.clientState !== 'bound') {
+        const waitMs = out.failover ? provider.failoverAfterMs : provider.maxRetryAgeMs - age;
+        if (!(await bind.waitBound(waitMs))) {
+          return out.failover ? { kind: 'down' } : { kind: 'exhausted', status: null, why: `provider bind down for the message's remaining ${provider.maxRetryAgeMs} ms` };
+        }
+      }
+      if (retry) await retryEvent(m, failures, retry);
+      let sent;
+      try {
+        sent = await bind.send(fields, retry !== undefined);
+      } catch (err) {
+        if (err instanceof UnavailableError && err.code === NOT_BOUND) {
+          // Its turn came while the bind was down: nothing was sent; wait for the bind again.
+          retry = { reason: 'not bound', possibleDuplicate: false };
+          continue;
+        }
+        if (!(err instanceof TimeoutError) && !(err instanceof UnavailableError)) throw err;
+        // Sent, or about to be, when the answer was lost: the provider may have it already.
+        const reason = err instanceof TimeoutError ? 'no answer' : 'connection lost';
+        ctx.log.warn('submit unanswered', { provider: provider.id, messageId: m.id, reason, failures, error: err.message });
+        if (err instanceof TimeoutError) {
+          // A silent provider counts against the attempts; a lost connection is the bind's
+          // fault, not the message's: it waits for the rebind, bounded by the age limit.
+          failures++;
+          const d = retryDecision(failures, Date.now() - m.acceptedAt, provider);
+          if (!d.retry) return { kind: 'exhausted', status: null, why: `${reason} (${d.why} limit, ${failures} attempts)` };
+          await sleep(d.delayMs);
+        } else if (age >= provider.maxRetryAgeMs) {
+          return { kind: 'exhausted', status: null, why: `${reason} past the age limit` };
+        }
+        retry = { reason, possibleDuplicate: true };
+        continue;
+      }
+      const status = sent.resp.command_status;
+      if (status === Status.ESME_ROK && sent.resp.message_id) {
+        bind.accepted(sent.sentAt);
+        bind.submitted++;
+        return { kind: 'accepted', providerMessageId: sent.resp.message_id };
+      }
+      if (status === Status.ESME_RTHROTTLED) {
+        bind.throttled(sent.sentAt);
+        if (Date.now() - m.acceptedAt >= provider.maxRetryAgeMs) return { kind: 'exhausted', status, why: 'throttled past the age limit' };
+        retry = { reason: 'throttled', possibleDuplicate: false };
+        continue;
+      }
+      if (!isTemporarySubmitStatus(status)) return { kind: 'rejected', status: status === Status.ESME_ROK ? Status.ESME_RSYSERR : status };
+      failures++;
+      const d = retryDecision(failures, Date.now() - m.acceptedAt, provider);
+      if (!d.retry) return { kind: 'exhausted', status, why: `temporary status 0x${status.toString(16)}, ${d.why} limit reached` };
+      await sleep(d.delayMs);
+      retry = { reason: `status 0x${status.toString(16)}`, possibleDuplicate: false };
+    }
+  }
+
+  async function retryEvent(m: MessageRecord, failures: number, retry: { reason: string; possibleDuplicate: boolean }): Promise<void> {
+    // Throttling retries are the normal course of a throttled bind: not worth an event each.
+    if (retry.reason === 'throttled' || retry.reason === 'not bound') return;
+    const ev: LifecycleEvent = {
+      messageId: m.id, type: 'submit_retry', at: Date.now(), node: deps.nodeId,
+      detail: { provider: provider.id, reason: retry.reason, attempt: failures + 1, possibleDuplicate: retry.possibleDuplicate },
+    };
+    await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
+  }
+
+  async function handBack(m: MessageRecord, r: Reroute, ctx: ActorContext<SupplierMessage>): Promise<void> {
+    const reroute: Reroute = { ...r, excluded: [...(m.reroute?.excluded ?? []), provider.id] };
     const now = Date.now();
-    ctx.log.warn('provider rejected message', { provider: provider.id, messageId: m.id, status });
+    ctx.log.warn('message handed back for the next provider', { provider: provider.id, messageId: m.id, reason: r.reason, status: r.lastStatus });
+    const ev: LifecycleEvent = {
+      messageId: m.id, type: 'rerouted', at: now, node: deps.nodeId,
+      detail: { provider: provider.id, reason: r.reason, status: r.lastStatus },
+    };
+    await deps.writer.append([
+      { topic: deps.topics.messages, key: m.id, value: encodeRecord({ ...m, reroute } satisfies MessageRecord) },
+      { topic: deps.topics.events, key: m.id, value: encodeRecord(ev) },
+    ]);
+  }
+
+  async function fail(m: MessageRecord, stat: 'REJECTD' | 'UNDELIV', status: number | null, why: string, ctx: ActorContext<SupplierMessage>): Promise<void> {
+    const now = Date.now();
+    ctx.log.warn('message failed at the provider', { provider: provider.id, messageId: m.id, stat, status, why });
     const records: OutRecord[] = [{
       topic: deps.topics.events, key: m.id,
-      value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status } } satisfies LifecycleEvent),
+      value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status, stat, why } } satisfies LifecycleEvent),
     }];
-    if (wantsReceipt(m.registeredDelivery, 'REJECTD')) {
+    if (wantsReceipt(m.registeredDelivery, stat)) {
       const dlr: DeliveryRecord = {
         kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat: 'REJECTD', err: String(status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
+        stat, err: status === null ? '001' : String(status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
       };
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
   }
 }
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+

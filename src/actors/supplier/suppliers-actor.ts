@@ -11,7 +11,10 @@ import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 
 type Children = Map<string, ActorRef<SupplierMessage>>;
 
-export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, RecordMessage> {
+/** reconfigure: new provider rates from a configuration reload, passed to the binds owned here. */
+export type SuppliersMessage = RecordMessage | { type: 'reconfigure'; providers: { id: string; rate: number }[] };
+
+export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, SuppliersMessage> {
   return {
     kind: 'suppliers',
     init: (ctx) => {
@@ -23,6 +26,10 @@ export function suppliersActor(partition: number, deps: SupplierDeps & { provide
       return children;
     },
     receive: (children, message, ctx) => {
+      if (message.type === 'reconfigure') {
+        for (const p of message.providers) children.get(p.id)?.tell({ type: 'setRate', rate: p.rate });
+        return children;
+      }
       const out = decodeRecord<OutgoingRecord>(message.record.value);
       const ref = children.get(out.provider);
       if (!ref) {

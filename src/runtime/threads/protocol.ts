@@ -59,6 +59,11 @@ export type ActorControlResult =
 
 export type MainToWorker =
   | { type: 'stop' }
+  /**
+   * The node's configuration changed at runtime (routes, routing, provider rates): stages that
+   * take reconfiguration tell their partition actors; later actors start with it.
+   */
+  | { type: 'reloadRoutes'; config: GatewayConfig }
   | { type: 'snapshot'; requestId: number }
   | { type: 'control'; requestId: number; control: ActorControl }
   | { type: 'reply'; requestId: number; ok: true }

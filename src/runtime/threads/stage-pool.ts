@@ -209,6 +209,15 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
     return answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
+  /**
+   * Hands an already validated configuration to every worker (see MainToWorker
+   * 'reloadRoutes'); a worker started later gets it too.
+   */
+  reconfigure(config: GatewayConfig): void {
+    this.options.config = config;
+    for (const slot of this.slots) slot.port?.postMessage({ type: 'reloadRoutes', config } satisfies MainToWorker);
+  }
+
   /** Asks every worker to drain and stop, then ends the threads. */
   async stop(): Promise<void> {
     this.stopping = true;

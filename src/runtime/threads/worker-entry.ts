@@ -54,6 +54,12 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
       case 'stop':
         stop();
         break;
+      case 'reloadRoutes': {
+        env.config = m.config;
+        const told = mailboxes.reduce((n, mb) => n + (mb instanceof PartitionedMailbox ? mb.reconfigure(m.config) : 0), 0);
+        log.info('configuration reload passed to the stage actors', { actors: told });
+        break;
+      }
       case 'reply': {
         const p = pending.get(m.requestId);
         if (!p) break;

@@ -1,0 +1,126 @@
+import { strict as assert } from 'node:assert';
+import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
+import type { Esme } from '../../../scripts/lib/esme-client.js';
+import { Status } from '../../../src/smpp/status.js';
+import { uniquePrefix, waitFor } from '../../support/env.js';
+import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
+import { bindCustomer, outboundConfig, receiptsFor, submitMany, textOf } from './support.js';
+
+describe('supplier: a provider throttling with ESME_RTHROTTLED', function () {
+  this.timeout(120000);
+  const prefix = uniquePrefix('throttle');
+  const RATE = 50;
+  const N = 400;
+  let sim: ProviderSimulator;
+  let gw: RunningGateway;
+  let esme: Esme;
+
+  before(async () => {
+    // Refuses anything over the contracted rate, and now and then a submit within it.
+    sim = await startProviderSimulator({ systemId: 'gw', password: 'gwpass', receiptDelayMs: 20, behaviour: 'throttling', maxSubmitsPerSecond: RATE, throttleEvery: 97 });
+    gw = await startGateway(outboundConfig(prefix, [{ id: 'p', port: sim.address.port, rate: RATE, window: 10 }], [{ provider: 'p' }]));
+    await waitFor('provider bind', () => sim.boundSessions > 0);
+    esme = await bindCustomer(gw.port);
+  });
+  after(async () => {
+    esme?.close();
+    await gw?.stop();
+    await sim?.close();
+  });
+
+  it('ends with every message delivered once and the send rate over the steady part within 10% of the configured rate', async () => {
+    const sent = await submitMany(esme, 'rate', N);
+    const stats = await receiptsFor(esme, sent, 90000);
+    assert.deepEqual(sent.filter((s) => stats.get(s.id) !== 'DELIVRD'), []);
+    const texts = sim.submitted.map((s) => textOf(s.pdu));
+    assert.equal(texts.length, N, 'each message accepted exactly once');
+    assert.equal(new Set(texts).size, N);
+    assert.ok(sim.counters.throttled >= 4, `the provider throttled (${sim.counters.throttled} times)`);
+    assert.equal(sim.counters.submits, N + sim.counters.throttled, 'nothing sent but the messages and their throttled retries');
+
+    // The steady part: the middle 80% of the accepted submits, by the time the provider took them.
+    const at = sim.submitted.map((s) => s.at.getTime()).sort((a, b) => a - b);
+    const from = Math.floor(N * 0.1);
+    const to = Math.ceil(N * 0.9) - 1;
+    const rate = ((to - from) * 1000) / (at[to]! - at[from]!);
+    assert.ok(Math.abs(rate - RATE) <= RATE * 0.1, `measured ${rate.toFixed(1)}/s against ${RATE}/s`);
+  });
+});
+
+describe('supplier: refusals, silence and dropped connections', function () {
+  this.timeout(120000);
+  const prefix = uniquePrefix('supplier');
+  let sim: ProviderSimulator;
+  let gw: RunningGateway;
+  let esme: Esme;
+
+  before(async () => {
+    sim = await startProviderSimulator({ systemId: 'gw', password: 'gwpass', receiptDelayMs: 20 });
+    gw = await startGateway(outboundConfig(prefix, [{
+      id: 'p', port: sim.address.port, window: 5, maxAttempts: 3, retryDelayMs: 50, responseTimeoutMs: 400,
+    }], [{ provider: 'p' }]));
+    await waitFor('provider bind', () => sim.boundSessions > 0);
+    esme = await bindCustomer(gw.port);
+  });
+  after(async () => {
+    esme?.close();
+    await gw?.stop();
+    await sim?.close();
+  });
+  afterEach(() => sim.setBehaviour('happy'));
+
+  it('a permanent refusal becomes a REJECTD receipt carrying the status', async () => {
+    sim.setBehaviour('rejecting', { rejectStatus: Status.ESME_RINVDSTADR });
+    const sent = await submitMany(esme, 'rejected', 3);
+    const stats = await receiptsFor(esme, sent);
+    assert.deepEqual(sent.map((s) => stats.get(s.id)), ['REJECTD', 'REJECTD', 'REJECTD']);
+    const dlr = esme.delivers.find((d) => d.receiptedMessageId === sent[0]!.id)!;
+    assert.match(dlr.text, /err:011/);
+    assert.equal(sim.counters.rejected, 3, 'never retried');
+  });
+
+  it('temporary refusals are retried until accepted', async () => {
+    sim.setBehaviour('rejecting', { rejectStatus: Status.ESME_RSYSERR, rejectEvery: 2 });
+    const before = sim.submitted.length;
+    // One at a time: each message's first send or its retry is the refused one, never both.
+    const sent = [];
+    for (let i = 0; i < 6; i++) {
+      const [one] = await submitMany(esme, `temporary${i}`, 1);
+      await receiptsFor(esme, [one!]);
+      sent.push(one!);
+    }
+    const stats = await receiptsFor(esme, sent);
+    assert.ok(sim.counters.rejected >= 3, `refused ${sim.counters.rejected} times`);
+    assert.deepEqual(sent.filter((s) => stats.get(s.id) !== 'DELIVRD'), []);
+    assert.deepEqual(sim.submitted.slice(before).map((s) => textOf(s.pdu)).sort(), sent.map((s) => s.text).sort());
+  });
+
+  it('a provider that never answers: each submit times out, is retried up to maxAttempts, then an UNDELIV receipt', async () => {
+    sim.setBehaviour('never-answering');
+    const ignoredBefore = sim.counters.ignored;
+    const sent = await submitMany(esme, 'silent', 2);
+    const stats = await receiptsFor(esme, sent);
+    assert.deepEqual(sent.map((s) => stats.get(s.id)), ['UNDELIV', 'UNDELIV']);
+    assert.equal(sim.counters.ignored - ignoredBefore, 2 * 3, 'three sends of each');
+  });
+
+  it('a connection dropped with submits in flight: they are sent again after the rebind and every message arrives', async () => {
+    sim.setBehaviour('dropping', { dropAfterSubmits: 4 });
+    const before = sim.submitted.length;
+    const sent = await submitMany(esme, 'dropped', 12);
+    const stats = await receiptsFor(esme, sent);
+    assert.deepEqual(sent.filter((s) => stats.get(s.id) !== 'DELIVRD'), []);
+    assert.ok(sim.counters.drops >= 2, `connections dropped: ${sim.counters.drops}`);
+    const texts = sim.submitted.slice(before).map((s) => textOf(s.pdu));
+    for (const s of sent) assert.ok(texts.includes(s.text), `${s.text} reached the provider`);
+    // The submit taken when the connection dropped is sent again: the provider holds it twice.
+    assert.ok(texts.length > sent.length, 'duplicates towards the provider, as documented');
+  });
+
+  it('a slow provider: submits wait for their answers within the window and all arrive', async () => {
+    sim.setBehaviour('slow', { responseDelayMs: 200 });
+    const sent = await submitMany(esme, 'slow', 10);
+    const stats = await receiptsFor(esme, sent);
+    assert.deepEqual(sent.filter((s) => stats.get(s.id) !== 'DELIVRD'), []);
+  });
+});
