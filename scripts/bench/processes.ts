@@ -114,7 +114,12 @@ export class Children {
   private readonly all: Child[] = [];
 
   spawn(name: string, args: string[], o: SpawnOptions): Child {
-    const proc = spawn(process.execPath, args, { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return this.spawnCommand(name, process.execPath, args, o);
+  }
+
+  /** Another program than node (e.g. a redis-server of the run's own). */
+  spawnCommand(name: string, command: string, args: string[], o: SpawnOptions): Child {
+    const proc = spawn(command, args, { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = new Child(name, proc, o);
     this.all.push(child);
     return child;

@@ -1,0 +1,251 @@
+/**
+ * The fault harness: three Kafka brokers (replication 3, min.insync.replicas 2), its own Redis,
+ * two provider simulators and N gateway nodes as separate processes; steady load from the load
+ * generator with each customer bound to several nodes; faults injected on a schedule (gateway
+ * node SIGKILL and restart, broker SIGKILL and restart, Redis restart, a provider dropping its
+ * connections mid-window); then an accounting of every message.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { Children, type Child } from '../bench/processes.js';
+import { startProviderSimulator, type ProviderSimulator } from '../provider-simulator.js';
+import { runLoadgen } from '../loadgen/generator.js';
+import { parseLoadgenArgs } from '../loadgen/options.js';
+import type { LoadReport } from '../loadgen/report.js';
+import { createKafka, type KafkaClient } from '../../src/kafka/client.js';
+import { topicNames } from '../../src/kafka/topics.js';
+import { silentLogger } from '../../src/log.js';
+import { decodeRecord, type LifecycleEvent, type MessageRecord } from '../../src/domain/records.js';
+import { schedule, type TimedFault } from './schedule.js';
+import { judge, type Observed, type Verdict } from './accounting.js';
+
+const run = promisify(execFile);
+
+export interface HarnessOptions {
+  root: string;
+  durationS: number;
+  rate: number;
+  nodes: number;
+  window: number;
+  multipartRatio: number;
+  outDir: string;
+  log: (line: string) => void;
+}
+
+export interface FaultReport {
+  startedAt: string;
+  options: Omit<HarnessOptions, 'log' | 'root'>;
+  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number }[];
+  load: Pick<LoadReport, 'submits' | 'receipts' | 'throughput' | 'latencyMs'>;
+  observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds'> & { wholeMessages: number; submittedMessages: number };
+  verdict: Verdict;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
+  mkdirSync(o.outDir, { recursive: true });
+  const children = new Children();
+  const kafkaSh = join(o.root, 'scripts/kafka.sh');
+  const env = { ...process.env, KAFKA_HEAP: process.env.KAFKA_HEAP ?? '512m' };
+  const prefix = `faults-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}.`;
+  let simulators: ProviderSimulator[] = [];
+  let redis: Child | null = null;
+  const nodes: (Child | null)[] = [];
+  try {
+    o.log('starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2');
+    const { stdout } = await run('bash', [kafkaSh, 'start', '--nodes', '3'], { env, maxBuffer: 1 << 20 });
+    const brokers = stdout.trim().split('\n').pop()!;
+    const redisPort = await freePort();
+    // Redis is its own child here (not the shared one) so that it can be restarted empty.
+    const spawnRedis = () => {
+      const c = children.spawnCommand('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { logFile: join(o.outDir, 'redis.log') });
+      redis = c;
+      return c;
+    };
+    spawnRedis();
+    await sleep(500);
+
+    simulators = await Promise.all([0, 1].map((i) => startProviderSimulator({
+      host: '127.0.0.1', port: 0, systemId: `gw${i}`, password: 'pw', receiptDelayMs: 100, logger: silentLogger,
+    })));
+    const ports = await Promise.all(Array.from({ length: o.nodes }, () => freePort()));
+    const customers = [1, 2, 3].map((i) => ({ systemId: `fc${i}`, password: `pw${i}` }));
+    const configFor = (n: number) => ({
+      node: { id: `${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}gw${n}`, threads: 1, shutdownTimeoutMs: 20000, logLevel: 'warn' },
+      listeners: [{ name: 'smpp', host: '127.0.0.1', port: ports[n] }],
+      kafka: { brokers: brokers.split(','), topicPrefix: prefix, partitions: 6, replicationFactor: 3 },
+      redis: { url: `redis://127.0.0.1:${redisPort}`, keyPrefix: prefix },
+      customers: customers.map((c) => ({ ...c, maxBinds: 50 })),
+      providers: simulators.map((s, i) => ({
+        id: `p${i}`, host: '127.0.0.1', port: s.address.port, systemId: `gw${i}`, password: 'pw', rate: 500, window: 10,
+      })),
+      routes: [{ kind: 'weighted', providers: ['p0', 'p1'] }],
+      delivery: { retryIntervalMs: 500 },
+    });
+    const startNodeProc = async (n: number) => {
+      const path = join(o.outDir, `gw${n}.json`);
+      writeFileSync(path, JSON.stringify(configFor(n), null, 2));
+      const c = children.spawn(`gw${n}`, [join(o.root, 'dist/src/main.js'), '--config', path], {
+        logFile: join(o.outDir, `gw${n}.log`), env: { ...process.env, SMSGW_KAFKA_BROKERS: '', REDIS_URL: '' },
+      });
+      nodes[n] = c;
+      await c.waitForLog('gateway node started', 90000);
+      return c;
+    };
+    o.log(`starting ${o.nodes} gateway nodes`);
+    for (let n = 0; n < o.nodes; n++) await startNodeProc(n);
+
+    const kafka = createKafka({ brokers: brokers.split(',') }, 'faults', silentLogger);
+    const topics = topicNames(prefix);
+    const groups = ['router', 'supplier', 'correlator', 'delivery'].map((s) => `${prefix}${s}`);
+
+    const args = [
+      '--host', '127.0.0.1', '--port', ports.join(','), '--credentials', writeCreds(o.outDir, customers),
+      '--customers', '3', '--binds', String(o.nodes), '--window', String(o.window), '--rate', String(o.rate),
+      '--duration', String(o.durationS), '--multipart-ratio', String(o.multipartRatio), '--ucs2-ratio', '0.2',
+      '--drain-ms', '180000', '--settle-ms', '3000', '--response-timeout-ms', '15000', '--fail-on', 'none', '--progress', 'off', '--quiet',
+    ];
+    const parsed = parseLoadgenArgs(args);
+    if (parsed.help) throw new Error('unexpected help');
+    const started = Date.now();
+    const faults = schedule(o.durationS, o.nodes);
+    const done: FaultReport['faults'] = [];
+    o.log(`load: ${o.rate}/s for ${o.durationS} s over ${o.nodes} nodes; ${faults.length} faults scheduled`);
+    const loadP = runLoadgen(parsed.options, { logger: silentLogger });
+    let inFlightBound = 0;
+    const recoveries: number[] = [];
+    for (const f of faults) {
+      const wait = started + f.atS * 1000 - Date.now();
+      if (wait > 0) await sleep(wait);
+      const at = (Date.now() - started) / 1000;
+      const entry: FaultReport['faults'][number] = { atS: Math.round(at), fault: f.fault, doneAtS: 0 };
+      switch (f.fault.kind) {
+        case 'kill-node': {
+          const c = nodes[f.fault.node];
+          c?.proc.kill('SIGKILL');
+          await c?.exited;
+          // What the killed node could have had in flight to providers, at most.
+          inFlightBound += simulators.length * 10;
+          entry.recoveryMs = await recovery(kafka, groups, `gw${f.fault.node}-`, simulators, Date.now(), 90000);
+          recoveries.push(entry.recoveryMs);
+          break;
+        }
+        case 'restart-node':
+          await startNodeProc(f.fault.node);
+          break;
+        case 'kill-broker':
+          await run('bash', [kafkaSh, 'kill', '--node', String(f.fault.broker), '--nodes', '3'], { env });
+          break;
+        case 'restart-broker':
+          await run('bash', [kafkaSh, 'start', '--node', String(f.fault.broker), '--nodes', '3'], { env });
+          break;
+        case 'restart-redis': {
+          const r = redis as Child | null;
+          r?.proc.kill('SIGKILL');
+          await r?.exited;
+          spawnRedis();
+          await sleep(300);
+          break;
+        }
+        case 'drop-provider':
+          simulators[f.fault.provider]!.dropConnections();
+          break;
+      }
+      entry.doneAtS = Math.round((Date.now() - started) / 1000);
+      done.push(entry);
+      o.log(`t=${entry.atS}s ${JSON.stringify(f.fault)}${entry.recoveryMs === undefined ? '' : ` (served again after ${entry.recoveryMs} ms)`}`);
+    }
+    const load = await loadP;
+    o.log(`load done: accepted ${load.submits.accepted}, receipts missing ${load.receipts.missing}`);
+
+    const wholeMessageKeys = (await readTopic(kafka, topics.messages)).filter((r) => !(decodeRecord<MessageRecord>(r.value).reroute)).map((r) => r.key);
+    const submittedIds = (await readTopic(kafka, topics.events)).map((r) => decodeRecord<LifecycleEvent>(r.value)).filter((e) => e.type === 'submitted').map((e) => e.messageId);
+    const observed: Observed = {
+      accepted: load.submits.accepted, receiptsMissing: load.receipts.missing, receiptsDuplicated: load.receipts.duplicates,
+      receiptsUnknown: load.receipts.unknown, submitsUnanswered: load.submits.unanswered + load.submits.errors,
+      wholeMessageKeys, submittedIds, providerSubmits: simulators.reduce((n, s) => n + s.submitted.length, 0),
+      inFlightBound, recoveriesMs: recoveries,
+    };
+    const verdict = judge(observed);
+    const { wholeMessageKeys: _w, submittedIds: _s, ...rest } = observed;
+    const report: FaultReport = {
+      startedAt: new Date(started).toISOString(),
+      options: { durationS: o.durationS, rate: o.rate, nodes: o.nodes, window: o.window, multipartRatio: o.multipartRatio, outDir: o.outDir },
+      faults: done,
+      load: { submits: load.submits, receipts: load.receipts, throughput: load.throughput, latencyMs: load.latencyMs },
+      observed: { ...rest, wholeMessages: wholeMessageKeys.length, submittedMessages: submittedIds.length },
+      verdict,
+    };
+    writeFileSync(join(o.outDir, 'faults.json'), JSON.stringify(report, null, 2));
+    return report;
+  } finally {
+    await children.stopAll(20000);
+    await Promise.allSettled(simulators.map((s) => s.close()));
+    await run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }).catch(() => undefined);
+  }
+}
+
+function writeCreds(dir: string, creds: { systemId: string; password: string }[]): string {
+  const path = join(dir, 'customers.json');
+  writeFileSync(path, JSON.stringify(creds));
+  return path;
+}
+
+/**
+ * Milliseconds from a node's death until its share is served again: no consumer group member
+ * of that node left in any stage group, and each provider bound again by exactly one supplier.
+ */
+async function recovery(kafka: KafkaClient, groups: string[], deadClient: string, sims: ProviderSimulator[], since: number, timeoutMs: number): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (;;) {
+      const described = await admin.describeGroups(groups).catch(() => null);
+      const stable = described !== null && described.groups.every((g) => g.state === 'Stable' && g.members.length > 0 && g.members.every((m) => !m.clientId.includes(deadClient)));
+      if (stable && sims.every((s) => s.boundSessions >= 1)) return Date.now() - since;
+      if (Date.now() - since > timeoutMs) return timeoutMs;
+      await sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every committed record of a topic, from the start. */
+async function readTopic(kafka: KafkaClient, topic: string): Promise<{ key: string; value: Buffer }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const out: { key: string; value: Buffer }[] = [];
+  const consumer = kafka.consumer({ groupId: `${topic}.faults-reader.${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const reached = new Map<number, bigint>();
+  const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  const done = () => [...ends].every(([p, high]) => high === 0n || (reached.get(p) ?? -1n) + 1n >= high);
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    reached.set(e.payload.partition, BigInt(e.payload.lastOffset));
+  });
+  await consumer.run({ eachMessage: async ({ message }) => { out.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }); } });
+  const deadline = Date.now() + 120000;
+  while (!done() && Date.now() < deadline) await sleep(200);
+  await consumer.disconnect();
+  return out;
+}
