@@ -14,7 +14,8 @@ import type { Logger } from '../log.js';
 export interface OutRecord {
   topic: string;
   key: string;
-  value: string | Buffer;
+  /** null is a tombstone (deletes the key from a compacted topic). */
+  value: string | Buffer | null;
   partition?: number;
   headers?: Record<string, string>;
 }
@@ -115,7 +116,7 @@ export class DurableWriter {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: string | Buffer; partition?: number; headers?: Record<string, string> }[]>();
+    const byTopic = new Map<string, { key: string; value: string | Buffer | null; partition?: number; headers?: Record<string, string> }[]>();
     for (const p of batch) {
       for (const r of p.records) {
         let list = byTopic.get(r.topic);

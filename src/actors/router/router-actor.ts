@@ -8,12 +8,12 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { decodeRecord, encodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
 import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from './route-table.js';
 import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
-import { wantsReceipt } from '../correlator/receipt-policy.js';
+import { receiptsForMessage } from '../correlator/receipt-targets.js';
 
 /** `reload` carries plain configuration (it may cross threads); a table that fails to compile is not installed. */
 export type RouterMessage = RecordMessage | { type: 'reload'; config: RoutingInput };
@@ -73,11 +73,7 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
     }
     const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { code: decision.code, reason: decision.reason } };
     const records: OutRecord[] = [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }];
-    if (wantsReceipt(m.registeredDelivery, 'UNDELIV')) {
-      const dlr: DeliveryRecord = {
-        kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat: 'UNDELIV', err: '001', submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
-      };
+    for (const dlr of receiptsForMessage(m, 'UNDELIV', '001', now)) {
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
     return records;

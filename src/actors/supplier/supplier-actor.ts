@@ -20,12 +20,12 @@ import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-r
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
-  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type OutgoingRecord, type ProviderEventRecord,
+  type CorrelationRecord, type LifecycleEvent, type OutgoingRecord, type ProviderEventRecord,
 } from '../../domain/records.js';
 import type { CorrelationStore } from './correlation-store.js';
 import { throttleFor } from './throttle.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
-import { wantsReceipt } from '../correlator/receipt-policy.js';
+import { receiptsForMessage, targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 
 export type SupplierMessage = RecordMessage;
@@ -89,7 +89,9 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       registeredDelivery: m.registeredDelivery, submittedAt: Date.now(),
     };
     const providerIds: string[] = [];
-    for (const fields of split.submits) {
+    // Which of the customer's part ids each provider part's receipt answers for.
+    const targets = targetsPerProviderPart(m, split.submits.length);
+    for (const [i, fields] of split.submits.entries()) {
       const resp = await state.queue.add(() => {
         if (state.client.state !== 'bound') throw new UnavailableError('PROVIDER_NOT_BOUND', `provider ${provider.id} is not bound`);
         // The gateway needs the provider's receipt to keep its own promise to the customer.
@@ -97,7 +99,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       });
       if (resp.command_status === Status.ESME_ROK && resp.message_id) {
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        await deps.correlation.put(provider.id, resp.message_id, corr);
+        await deps.correlation.put(provider.id, resp.message_id, { ...corr, parts: targets[i] ?? [] });
         providerIds.push(resp.message_id);
         continue;
       }
@@ -122,11 +124,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       topic: deps.topics.events, key: m.id,
       value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status } } satisfies LifecycleEvent),
     }];
-    if (wantsReceipt(m.registeredDelivery, 'REJECTD')) {
-      const dlr: DeliveryRecord = {
-        kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat: 'REJECTD', err: String(status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
-      };
+    for (const dlr of receiptsForMessage(m, 'REJECTD', String(status % 1000).padStart(3, '0'), now)) {
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
