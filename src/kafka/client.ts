@@ -2,7 +2,8 @@
  * The one place that knows kafkajs. Everything else in the gateway talks to src/kafka/ types so
  * the client library can be swapped (kafkajs is unmaintained).
  */
-import kafkajs from 'kafkajs';
+import { kafkajs, readCommittedFixInstalled } from './kafkajs.js';
+import { GatewayError } from '../errors.js';
 import type { Kafka as KafkaClient, logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../config/types.js';
@@ -11,6 +12,8 @@ export type { KafkaClient };
 const { Kafka, logLevel } = kafkajs;
 
 export function createKafka(config: KafkaConfig, clientId: string, logger: Logger): KafkaClient {
+  // Exactly-once rests on read_committed readers never seeing aborted records (see kafkajs.ts).
+  if (!readCommittedFixInstalled()) throw new GatewayError('KAFKAJS_UNPATCHED', 'kafkajs was loaded before src/kafka/kafkajs.ts installed its read_committed fix');
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
