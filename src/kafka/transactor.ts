@@ -19,6 +19,31 @@ export interface InputOffset {
   offset: string;
 }
 
+/**
+ * Output bytes per produce request of a transaction. kafkajs puts one partition's records of a
+ * send into one record batch, which the broker refuses beyond message.max.bytes (1 MiB by
+ * default): a large input batch (a backlog after a restart) must go out in several sends of the
+ * same transaction, or it would fail, and fail again on every retry.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+function* chunks(outputs: OutRecord[]): Iterable<OutRecord[]> {
+  let chunk: OutRecord[] = [];
+  let bytes = 0;
+  for (const r of outputs) {
+    // Key, value and a record's framing (offset/timestamp deltas, lengths, headers).
+    const size = Buffer.byteLength(r.key) + (r.value === null ? 0 : typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + 32;
+    if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 export class PartitionTransactor {
   private readonly producer: Producer;
   readonly stats = { committed: 0, aborted: 0 };
@@ -46,9 +71,9 @@ export class PartitionTransactor {
     if (outputs.length === 0 && offsets === null) return;
     const tx = await this.producer.transaction();
     try {
-      if (outputs.length > 0) {
+      for (const chunk of chunks(outputs)) {
         const byTopic = new Map<string, { key: string; value: string | Buffer | null; partition?: number }[]>();
-        for (const r of outputs) {
+        for (const r of chunk) {
           let list = byTopic.get(r.topic);
           if (!list) byTopic.set(r.topic, (list = []));
           list.push({ key: r.key, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }) });
