@@ -6,7 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkajs } from '../../src/kafka/kafkajs.js';
+const { Kafka, logLevel } = kafkajs;
 
 export interface InfraState {
   brokers: string[];

@@ -198,6 +198,22 @@ export interface DeliveryConfig {
   readonly retentionSeconds: number;
 }
 
+/** The assembler stage (see src/actors/assembler/options.ts for what each option decides). */
+export interface AssemblerConfig {
+  /** How long after its first part an unfinished message waits for the rest. */
+  readonly timeoutMs: number;
+  /** What happens then: `reject` (failed receipts, nothing sent) or `release` (sent incomplete). */
+  readonly onTimeout: 'reject' | 'release';
+  /** How long a completed message's parts are remembered to recognise late resends (0: off). */
+  readonly recentMs: number;
+  /** Unfinished messages one partition holds; one more closes the oldest as if timed out. */
+  readonly maxOpenEntries: number;
+  /** Completed messages remembered per partition. */
+  readonly maxRecentGroups: number;
+  /** How often each partition looks for messages past their timeout. */
+  readonly checkIntervalMs: number;
+}
+
 export interface GatewayConfig {
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
@@ -215,4 +231,5 @@ export interface GatewayConfig {
   readonly routing: RoutingConfig;
   readonly routes: readonly RouteConfig[];
   readonly delivery: DeliveryConfig;
+  readonly assembler: AssemblerConfig;
 }

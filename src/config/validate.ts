@@ -8,12 +8,13 @@ import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
   BIND_TYPES, CONCATENATIONS, RECEIPT_ID_FORMS, ROUTE_KINDS, TOPIC_NAMES, WEEKDAYS,
-  type BindFailureConfig, type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
+  type AssemblerConfig, type BindFailureConfig, type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
   type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
 } from './types.js';
 import { ENCODING_CLASSES } from '../domain/encoding-class.js';
 import { compileRoutes } from '../actors/router/route-table.js';
 import { compileNumberOwners } from '../actors/router/number-owners.js';
+import { DEFAULT_ASSEMBLER_OPTIONS } from '../actors/assembler/options.js';
 
 export interface EnvOverrides {
   /** SMSGW_KAFKA_BROKERS: comma-separated host:port list. */
@@ -136,11 +137,12 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     retentionSeconds: d.int('retentionSeconds', { default: 72 * 3600, min: 1 }),
   };
   d.done();
+  const assembler = readAssembler(root.obj('assembler'));
   root.done();
 
   return deepFreeze({
     nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
-    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery,
+    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler,
   });
 }
 
@@ -252,6 +254,22 @@ function readPartitions(k: Fields): Record<TopicName, number> {
   // The changelog must be co-partitioned with the parts it records.
   if (out.assemblerChangelog !== out.messageParts)
     throw new ConfigError('kafka.partitions.assemblerChangelog', `must equal kafka.partitions.messageParts (${out.messageParts})`, out.assemblerChangelog);
+  return out;
+}
+
+function readAssembler(a: Fields): AssemblerConfig {
+  const d = DEFAULT_ASSEMBLER_OPTIONS;
+  const out: AssemblerConfig = {
+    timeoutMs: a.int('timeoutMs', { default: d.timeoutMs, min: 1 }),
+    onTimeout: a.oneOf('onTimeout', ['reject', 'release'] as const, d.onTimeout),
+    recentMs: a.int('recentMs', { default: d.recentMs, min: 0 }),
+    maxOpenEntries: a.int('maxOpenEntries', { default: d.maxOpenEntries, min: 1 }),
+    maxRecentGroups: a.int('maxRecentGroups', { default: d.maxRecentGroups, min: 0 }),
+    // A message is closed at most this late after its timeout; a second is well inside what a
+    // five-minute timeout promises, and an idle check costs one heap peek per partition.
+    checkIntervalMs: a.int('checkIntervalMs', { default: 1000, min: 10 }),
+  };
+  a.done();
   return out;
 }
 

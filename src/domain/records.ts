@@ -48,6 +48,17 @@ export interface MessageRecord {
    * failover route: the providers already tried (never chosen again) and why the last failed.
    */
   reroute?: Reroute;
+  /**
+   * Set by the assembler: for each id of `partIds`, then of `duplicatePartIds`, that part's seq
+   * (1-based) and registered_delivery, so every part gets the receipt it asked for and a
+   * receipt can be matched to the provider part that carried its text.
+   */
+  partReceipts?: PartReceiptInfo[];
+}
+
+export interface PartReceiptInfo {
+  seq: number;
+  registeredDelivery: number;
 }
 
 export interface Reroute {
@@ -173,7 +184,11 @@ export type LifecycleType =
   | 'delivery_held'
   | 'delivered'
   /** Held longer than delivery.retentionSeconds: dropped. */
-  | 'delivery_expired';
+  | 'delivery_expired'
+  // The assembler's: a whole message made (keyed by its id); a resent part not counted again or
+  // a part refused as impossible (keyed by the part's id); an unfinished message closed by its
+  // timeout, a reused reference or the open-entry bound (keyed by its first part's id).
+  | 'assembled' | 'part_duplicate' | 'part_rejected' | 'assembly_expired';
 
 /** One step in a message's life (message-events, keyed by gateway message id). */
 export interface LifecycleEvent {
@@ -192,6 +207,18 @@ export interface CorrelationRecord {
   destination: SmsAddress;
   registeredDelivery: number;
   submittedAt: number;
+  /**
+   * The customer's part ids this provider part answers for, each with the registered_delivery
+   * it was submitted with: one receipt goes to each. Absent in records written before parts
+   * were tracked: then one receipt goes to `messageId`.
+   */
+  parts?: ReceiptTarget[];
+}
+
+/** A customer message id a receipt is owed to, and what that submit asked for. */
+export interface ReceiptTarget {
+  id: string;
+  registeredDelivery: number;
 }
 
 export function encodeRecord(value: unknown): Buffer {

@@ -2,7 +2,8 @@
  * The one place that knows kafkajs. Everything else in the gateway talks to src/kafka/ types so
  * the client library can be swapped (kafkajs is unmaintained).
  */
-import kafkajs from 'kafkajs';
+import { kafkajs, readCommittedFixInstalled } from './kafkajs.js';
+import { GatewayError } from '../errors.js';
 import type { Kafka as KafkaClient, logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../config/types.js';
@@ -12,6 +13,8 @@ const { Kafka, logLevel } = kafkajs;
 
 /** `retries`: how often a failed request is tried again (the operator CLI wants a fast answer). */
 export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: string, logger: Logger, retries = 8): KafkaClient {
+  // Exactly-once rests on read_committed readers never seeing aborted records (see kafkajs.ts).
+  if (!readCommittedFixInstalled()) throw new GatewayError('KAFKAJS_UNPATCHED', 'kafkajs was loaded before src/kafka/kafkajs.ts installed its read_committed fix');
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,

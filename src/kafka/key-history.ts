@@ -4,7 +4,7 @@
  * (restorePartition). Cost grows with the partition's size; fine for an operator's look-up and
  * for specs, while a production deployment would index message-events (see README).
  */
-import kafkajs from 'kafkajs';
+import { kafkajs } from './kafkajs.js';
 import type { KafkaClient } from './client.js';
 import type { Logger } from '../log.js';
 import { restorePartition } from './changelog.js';

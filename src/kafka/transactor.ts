@@ -4,7 +4,7 @@
  * the same id and aborts its open transaction; `commit` writes outputs and input offsets in
  * one transaction, or aborts and throws.
  */
-import kafkajs from 'kafkajs';
+import { kafkajs } from './kafkajs.js';
 import type { Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import type { OutRecord } from './writer.js';

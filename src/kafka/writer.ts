@@ -5,7 +5,7 @@
  * A bounded queue is the explicit backpressure: beyond it, append fails fast with QUEUE_FULL
  * (the SMPP session answers ESME_RMSGQFUL) instead of buffering without limit.
  */
-import kafkajs from 'kafkajs';
+import { kafkajs } from './kafkajs.js';
 import type { Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { GatewayError, UnavailableError, errorMessage } from '../errors.js';

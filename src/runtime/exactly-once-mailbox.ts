@@ -3,8 +3,9 @@
  * that first fences the partition's previous owner (its transactional producer), then restores
  * its state from the changelog partition, and only then processes: each batch is transformed
  * and its outputs, changelog writes and input offsets are committed in one transaction. A
- * failed transaction keeps the old state and the batch is fetched again; a thrown error
- * restarts the actor, which restores from the changelog again.
+ * failed transaction, like any thrown error, restarts the actor: the state the batch (or tick)
+ * may have updated in place is dropped, the actor fences and restores from the changelog
+ * again, and the batch is fetched again. So nothing of an aborted transaction stays in state.
  */
 import { BatchConsumer, type BatchMeta } from '../kafka/batch-consumer.js';
 import { PartitionTransactor } from '../kafka/transactor.js';
@@ -55,6 +56,9 @@ export class ExactlyOnceMailbox<S> {
     return {
       kind: stage.name,
       mailboxCapacity: 64,
+      // Always restart, never resume: resuming would keep a state that an aborted transaction
+      // may have changed (stages update it in place; see ExactlyOnceStage.process).
+      supervision: { decider: () => 'restart' },
       init: async (ctx) => {
         const transactor = new PartitionTransactor(env.kafka, `${env.config.kafka.topicPrefix}${stage.name}-${partition}`, log);
         await transactor.start();

@@ -75,9 +75,16 @@ export interface ExactlyOnceStage<S> {
   changelogTopic?(topics: Topics): string;
   init(partition: number, env: StageEnv): S;
   restore(state: S, key: string, value: Buffer | null): S;
-  /** Must not mutate `state`: on an aborted transaction the old state is kept. */
+  /**
+   * May update `state` in place and return it: a state whose transaction did not commit is
+   * never used again. When the commit fails (or process throws) the partition actor restarts:
+   * it fences the partition's transactional id, restores from the changelog (which holds
+   * exactly the committed writes) and re-reads the committed input offset, and the batch is
+   * fetched again. Copying a large state per batch, or an undo log in every stage, would cost
+   * on every batch what this costs only on the rare abort (a broker failover, a fenced zombie).
+   */
   process(state: S, records: StageRecord[], env: StageEnv): Transformed<S> | Promise<Transformed<S>>;
-  /** Periodic work without input (timeouts), committed the same way. */
+  /** Periodic work without input (timeouts), committed the same way; may update `state` in place likewise. */
   tick?: { everyMs(config: GatewayConfig): number; run(state: S, now: number, env: StageEnv): Transformed<S> };
 }
 

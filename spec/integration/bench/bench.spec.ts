@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { kafkajs } from '../../../src/kafka/kafkajs.js';
+const { Kafka, logLevel } = kafkajs;
 import type { BenchReport } from '../../../scripts/bench/report.js';
 import { brokers, redisUrl, waitFor } from '../../support/env.js';
 

@@ -1,7 +1,7 @@
 /** Shared set-up of the return-path specs: gateway configuration, own Redis, topic readers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import kafkajs from 'kafkajs';
+import { kafkajs } from '../../../src/kafka/kafkajs.js';
 import { Redis } from 'ioredis';
 import { createKafka } from '../../../src/kafka/client.js';
 import { silentLogger } from '../../../src/log.js';

@@ -90,6 +90,18 @@ describe('config validation', () => {
     fails({ ...base(), kafka: { partitions: { messageParts: 6, assemblerChangelog: 3 } } }, 'kafka.partitions.assemblerChangelog');
   });
 
+  it('fills the assembler defaults and names a bad assembler option (issue 5)', () => {
+    const c = validateConfig(base());
+    assert.deepEqual(c.assembler, { timeoutMs: 300000, onTimeout: 'reject', recentMs: 120000, maxOpenEntries: 100000, maxRecentGroups: 200000, checkIntervalMs: 1000 });
+    assert.equal(validateConfig({ ...base(), assembler: { timeoutMs: 5000, onTimeout: 'release' } }).assembler.onTimeout, 'release');
+    fails({ ...base(), assembler: { timeoutMs: 0 } }, 'assembler.timeoutMs');
+    assert.match(fails({ ...base(), assembler: { onTimeout: 'drop' } }, 'assembler.onTimeout').message, /drop/);
+    fails({ ...base(), assembler: { recentMs: -1 } }, 'assembler.recentMs');
+    fails({ ...base(), assembler: { maxOpenEntries: 1.5 } }, 'assembler.maxOpenEntries');
+    fails({ ...base(), assembler: { checkIntervalMs: 1 } }, 'assembler.checkIntervalMs');
+    fails({ ...base(), assembler: { timeoutMS: 1000 } }, 'assembler.timeoutMS');
+  });
+
   it('reports unparseable YAML as a config error', () => {
     assert.throws(() => parseConfigText('listeners: [\n', 'x.yaml'), ConfigError);
   });

@@ -4,17 +4,14 @@
  * customer-outgoing-deliveries, events to message-events, changelog writes to the assembler's
  * changelog; `key` is the record key for that topic.
  */
-import type { DeliveryRecord, LifecycleEvent, MessageRecord } from '../../domain/records.js';
+import type { DeliveryRecord, LifecycleEvent, LifecycleType, MessageRecord } from '../../domain/records.js';
 import { wantsReceipt } from '../correlator/receipt-policy.js';
 import type { GroupHead, GroupValue, StoredDup, StoredPart } from './changelog.js';
 
-/**
- * Lifecycle steps the assembler reports (message-events). Not in LifecycleType yet: they
- * belong there once the event vocabulary is extended; until then the record is the same shape.
- */
-export type AssemblyEventType = 'assembled' | 'part_duplicate' | 'part_rejected' | 'assembly_expired';
+/** The lifecycle steps the assembler reports (message-events). */
+export type AssemblyEventType = Extract<LifecycleType, 'assembled' | 'part_duplicate' | 'part_rejected' | 'assembly_expired'>;
 
-export interface AssemblyEvent extends Omit<LifecycleEvent, 'type'> {
+export interface AssemblyEvent extends LifecycleEvent {
   type: AssemblyEventType;
 }
 
@@ -71,6 +68,10 @@ export function buildMessage(head: GroupHead, parts: readonly StoredPart[], dups
   if (incompleteMissing) message.incomplete = { missing: incompleteMissing };
   if (first.udh !== undefined) message.udhOther = first.udh;
   if (dups && dups.length > 0) message.duplicatePartIds = dups.map((d) => d.id);
+  // Only a joined message needs them: a lone part's receipt is the message's own.
+  if (parts.length > 1 || message.duplicatePartIds) {
+    message.partReceipts = [...parts, ...(dups ?? [])].map((p) => ({ seq: p.seq, registeredDelivery: p.rd }));
+  }
   return message;
 }
 

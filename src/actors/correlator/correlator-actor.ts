@@ -52,15 +52,21 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
       topic: deps.topics.events, key: corr.messageId,
       value: encodeRecord({ messageId: corr.messageId, type: 'receipt', at: now, node: deps.nodeId, detail: { stat: ev.stat, provider: ev.provider } } satisfies LifecycleEvent),
     }];
-    if (wantsReceipt(corr.registeredDelivery, ev.stat)) {
+    // One receipt per customer id this provider part answers for (each part of a joined
+    // message was answered with its own id), as each asked.
+    const targets = corr.parts ?? [{ id: corr.messageId, registeredDelivery: corr.registeredDelivery }];
+    for (const t of targets) {
+      if (!wantsReceipt(t.registeredDelivery, ev.stat)) continue;
       const dlr: DeliveryRecord = {
-        kind: 'receipt', customer: corr.customer, messageId: corr.messageId, source: corr.source, destination: corr.destination,
+        kind: 'receipt', customer: corr.customer, messageId: t.id, source: corr.source, destination: corr.destination,
         stat: ev.stat, err: ev.err, submittedAt: corr.submittedAt, doneAt: now, createdAt: now,
       };
       records.push({ topic: deps.topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
-    await deps.states?.receipt(corr.messageId, ev.stat, ev.err, now).catch((err: unknown) =>
-      log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));
+    for (const t of targets) {
+      await deps.states?.receipt(t.id, ev.stat, ev.err, now).catch((err: unknown) =>
+        log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));
+    }
   }
 }

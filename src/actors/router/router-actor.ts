@@ -14,13 +14,13 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { decodeRecord, encodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
 import type { AvailabilityCache } from './availability-cache.js';
 import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from './route-table.js';
 import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
-import { wantsReceipt } from '../correlator/receipt-policy.js';
+import { receiptsForMessage } from '../correlator/receipt-targets.js';
 
 /** `reload` carries plain configuration (it may cross threads); a table that fails to compile is not installed. */
 export type RouterMessage = RecordMessage | { type: 'reload'; config: RoutingInput };
@@ -90,7 +90,7 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
       ];
     }
     const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { code: decision.code, reason: decision.reason } };
-    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipt(m, 'UNDELIV', '001', now)];
+    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipts(m, 'UNDELIV', '001', now)];
   }
 
   /** Every provider a failover route offers was tried: the last refusal stands. */
@@ -102,15 +102,11 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
       detail: { tried: r.excluded.join(','), reason: r.reason, status: r.lastStatus },
     };
     const err = r.lastStatus === null ? '001' : String(r.lastStatus % 1000).padStart(3, '0');
-    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipt(m, stat, err, now)];
+    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipts(m, stat, err, now)];
   }
 
-  function failedReceipt(m: MessageRecord, stat: 'UNDELIV' | 'REJECTD', err: string, now: number): OutRecord[] {
-    if (!wantsReceipt(m.registeredDelivery, stat)) return [];
-    const dlr: DeliveryRecord = {
-      kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-      stat, err, submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
-    };
-    return [{ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) }];
+  /** One receipt for every part id the customer was given, each as that part asked. */
+  function failedReceipts(m: MessageRecord, stat: 'UNDELIV' | 'REJECTD', err: string, now: number): OutRecord[] {
+    return receiptsForMessage(m, stat, err, now).map((dlr) => ({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) }));
   }
 }

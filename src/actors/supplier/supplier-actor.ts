@@ -30,11 +30,11 @@ import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
-  type CorrelationRecord, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
+  type CorrelationRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
 import type { CorrelationStore } from './correlation-store.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
-import { wantsReceipt } from '../correlator/receipt-policy.js';
+import { receiptsForMessage, targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 import { NOT_BOUND, ProviderBind } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
@@ -147,13 +147,15 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       registeredDelivery: m.registeredDelivery, submittedAt: Date.now(),
     };
     const providerIds: string[] = [];
+    // Which of the customer's part ids each provider part's receipt answers for.
+    const targets = targetsPerProviderPart(m, split.submits.length);
     // Parts go in order, each through the throttle (the throttle counts parts).
-    for (const fields of split.submits) {
+    for (const [i, fields] of split.submits.entries()) {
       // The gateway needs the provider's receipt to keep its own promise to the customer.
       const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
       if (outcome.kind === 'accepted') {
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        await deps.correlation.put(provider.id, outcome.providerMessageId, corr);
+        await deps.correlation.put(provider.id, outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] });
         providerIds.push(outcome.providerMessageId);
         continue;
       }
@@ -267,11 +269,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       topic: deps.topics.events, key: m.id,
       value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status, stat, why } } satisfies LifecycleEvent),
     }];
-    if (wantsReceipt(m.registeredDelivery, stat)) {
-      const dlr: DeliveryRecord = {
-        kind: 'receipt', customer: m.customer, messageId: m.id, source: m.source, destination: m.destination,
-        stat, err: status === null ? '001' : String(status % 1000).padStart(3, '0'), submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
-      };
+    for (const dlr of receiptsForMessage(m, stat, status === null ? '001' : String(status % 1000).padStart(3, '0'), now)) {
       records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);

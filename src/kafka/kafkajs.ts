@@ -1,0 +1,81 @@
+/**
+ * kafkajs, loaded with a fix to its read_committed filtering. Every module of the gateway takes
+ * kafkajs from here (type-only imports excepted), so the fix is in place before kafkajs loads.
+ *
+ * The bug (kafkajs 2.2.4, src/consumer/filterAbortedMessages.js): a fetch response lists the
+ * aborted transactions overlapping the fetched range in the order their abort markers were
+ * written, not by first offset, and kafkajs assumes first-offset order and activates at most
+ * one aborted transaction per record. So when a later-starting transaction was aborted first
+ * (or two start before the first fetched record), records of an aborted transaction are handed
+ * out as committed. Seen here: a partition owner killed mid-transaction, its open transactions
+ * aborted when the new owner fenced them, and a read_committed reader still got their records.
+ * The Java client orders them by first offset and activates every one reached; so does this.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export interface AbortedTransaction {
+  producerId: string | number;
+  firstOffset: string | number;
+}
+
+export interface FetchedRecord {
+  offset: string;
+  key?: Buffer | null;
+  isControlRecord?: boolean;
+  batchContext: { producerId: string | number; inTransaction: boolean };
+}
+
+const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
+
+/** The records of a fetched range that belong to no aborted transaction (control records kept). */
+export function filterAbortedRecords<R extends FetchedRecord>({ messages, abortedTransactions }: { messages: R[]; abortedTransactions?: AbortedTransaction[] | null }): R[] {
+  if (!abortedTransactions || abortedTransactions.length === 0) return messages;
+  const pending = [...abortedTransactions].sort((a, b) => compareOffsets(a.firstOffset, b.firstOffset));
+  const aborted = new Set<string>();
+  let next = 0;
+  return messages.filter((m) => {
+    while (next < pending.length && compareOffsets(m.offset, pending[next]!.firstOffset) >= 0) aborted.add(String(pending[next++]!.producerId));
+    const producer = String(m.batchContext.producerId);
+    if (m.isControlRecord || isAbortMarker(m)) {
+      // The abort marker ends that producer's aborted transaction; its later ones may commit.
+      if (isAbortMarker(m)) aborted.delete(producer);
+      return true;
+    }
+    return !(m.batchContext.inTransaction && aborted.has(producer));
+  });
+}
+
+function isAbortMarker(m: FetchedRecord): boolean {
+  return m.isControlRecord === true && !!m.key && Buffer.from(m.key).equals(ABORT_MARKER_KEY);
+}
+
+function compareOffsets(a: string | number, b: string | number): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// Replace the module before kafkajs's consumer requires it (batch.js binds it at load time).
+const buggy = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
+if (!require.cache[buggy]) {
+  require.cache[buggy] = { id: buggy, filename: buggy, loaded: true, exports: filterAbortedRecords, children: [], paths: [], path: buggy } as unknown as NodeJS.Module;
+}
+
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+export const kafkajs = require('kafkajs') as typeof import('kafkajs');
+
+/** Whether the consumer kafkajs loaded uses the fixed filter (false if kafkajs was loaded before this module). */
+export function readCommittedFixInstalled(): boolean {
+  const batch = require('kafkajs/src/consumer/batch.js') as new (topic: string, offset: string, data: unknown) => { messages: FetchedRecord[] };
+  const probe = new batch('t', '0', {
+    partition: 0, highWatermark: '3',
+    abortedTransactions: [{ producerId: '2', firstOffset: '1' }, { producerId: '1', firstOffset: '0' }],
+    messages: [
+      { offset: '0', key: null, isControlRecord: false, batchContext: { producerId: '1', inTransaction: true } },
+      { offset: '1', key: null, isControlRecord: false, batchContext: { producerId: '2', inTransaction: true } },
+    ],
+  });
+  return probe.messages.length === 0;
+}
