@@ -154,8 +154,8 @@ describe('smsgw CLI against a running gateway', function () {
       const r = await json<Lag[]>(['lag']);
       return r.filter((x) => x.stage === 'router').every((x) => x.lag === 0) ? r : undefined;
     }, 30000, 500);
-    assert.deepEqual(new Set(rows.map((r) => r.stage)), new Set(['router', 'supplier', 'correlator', 'delivery']));
-    assert.equal(rows.length, 12, 'three partitions of four stages');
+    assert.deepEqual(new Set(rows.map((r) => r.stage)), new Set(['assembler', 'router', 'supplier', 'correlator', 'delivery']));
+    assert.equal(rows.length, 15, 'three partitions of five stages');
     assert.ok(rows.every((r) => r.owner?.startsWith('cli-node/w')), 'every partition owned by a worker of the node');
     assert.ok(rows.some((r) => r.stage === 'router' && r.committed !== null), 'the router committed what it routed');
   });
@@ -170,7 +170,8 @@ describe('smsgw CLI against a running gateway', function () {
     await waitFor('the message to wait in the supplier partition', async () =>
       (await json<{ stage: string; lag: number }[]>(['lag'])).some((l) => l.stage === 'supplier' && l.lag > 0), 30000, 300);
     assert.ok(!sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === 'held by pause'), 'nothing sent while paused');
-    assert.equal((await json<{ paused: boolean }[]>(['providers']))[0]!.paused, true);
+    // The view shows what the node last published (every 1.5 s).
+    await waitFor('the providers view to show the pause', async () => (await json<{ paused: boolean }[]>(['providers']))[0]!.paused === true, 10000, 300);
 
     const resumed = await cli(['resume', 'sim']);
     assert.equal(resumed.code, 0, resumed.stderr);
