@@ -68,7 +68,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   let redis: Child | null = null;
   const nodes: (Child | null)[] = [];
   try {
-    o.log('starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2');
+    o.log('starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2, on fresh storage');
+    // A fresh cluster each run: brokers killed by an earlier run start with logs to recover.
+    await run('bash', [kafkaSh, 'wipe', '--nodes', '3'], { env, maxBuffer: 1 << 20 });
     const { stdout } = await run('bash', [kafkaSh, 'start', '--nodes', '3'], { env, maxBuffer: 1 << 20 });
     const brokers = stdout.trim().split('\n').pop()!;
     const redisPort = await freePort();
@@ -87,7 +89,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const ports = await Promise.all(Array.from({ length: o.nodes }, () => freePort()));
     const customers = [1, 2, 3].map((i) => ({ systemId: `fc${i}`, password: `pw${i}` }));
     const configFor = (n: number) => ({
-      node: { id: `${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}gw${n}`, threads: 1, shutdownTimeoutMs: 20000, logLevel: 'warn' },
+      node: { id: `${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}gw${n}`, threads: 1, shutdownTimeoutMs: 20000, logLevel: 'info' },
       listeners: [{ name: 'smpp', host: '127.0.0.1', port: ports[n] }],
       kafka: { brokers: brokers.split(','), topicPrefix: prefix, partitions: 6, replicationFactor: 3 },
       redis: { url: `redis://127.0.0.1:${redisPort}`, keyPrefix: prefix },
@@ -105,9 +107,11 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
         logFile: join(o.outDir, `gw${n}.log`), env: { ...process.env, SMSGW_KAFKA_BROKERS: '', REDIS_URL: '' },
       });
       nodes[n] = c;
-      await c.waitForLog('gateway node started', 90000);
+      await c.waitForLog('gateway node started', 180000);
       return c;
     };
+    o.log('waiting for the group and transaction coordinators of the new cluster');
+    await warmUp(createKafka({ brokers: brokers.split(',') }, 'faults-warmup', silentLogger), `${prefix}warmup`);
     o.log(`starting ${o.nodes} gateway nodes`);
     for (let n = 0; n < o.nodes; n++) await startNodeProc(n);
 
@@ -198,6 +202,32 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     await children.stopAll(20000);
     await Promise.allSettled(simulators.map((s) => s.close()));
     await run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }).catch(() => undefined);
+  }
+}
+
+/**
+ * A fresh three-broker cluster answers "coordinator not available / loading" for a while after
+ * start; a consumer group join and a transactional producer's init succeed only once both
+ * coordinators serve, so the nodes start on a cluster that is ready.
+ */
+async function warmUp(kafka: KafkaClient, groupId: string): Promise<void> {
+  const deadline = Date.now() + 240000;
+  for (;;) {
+    try {
+      const producer = kafka.producer({ transactionalId: `${groupId}-tx`, maxInFlightRequests: 1, idempotent: true });
+      await producer.connect();
+      const tx = await producer.transaction();
+      await tx.abort();
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.describeGroups([groupId]);
+      await admin.disconnect();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(2000);
+    }
   }
 }
 

@@ -84,7 +84,10 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
     }
   });
 
-  await Promise.all(mailboxes.map((m) => m.start()));
+  await Promise.all(mailboxes.map(async (m, i) => {
+    await m.start();
+    log.info('stage bound to its topic', { stage: definitions[i]!.name });
+  }));
   send({ type: 'ready', index, threadId });
   log.info('stage worker started', { stages: definitions.map((d) => d.name), threadId });
   await stopped;
