@@ -80,6 +80,20 @@ const MUTATORS: Record<string, Mutator> = {
     head.writeUInt16BE(claimed & 0xffff, 2);
     return fixLength(Buffer.concat([f, head, rng.bytes(valueLength)]));
   },
+  inflate: (f, _e, rng, { maxPdu }) => {
+    // Honest TLVs up to the size limit, or one octet past it (which must lose the framing).
+    const target = rng.chance(0.5) ? maxPdu : maxPdu + 1;
+    const parts = [f];
+    for (let room = target - f.length; room >= 4;) {
+      const n = Math.min(room - 4, 0xffff);
+      const head = Buffer.alloc(4);
+      head.writeUInt16BE(0x1402, 0);
+      head.writeUInt16BE(n, 2);
+      parts.push(head, Buffer.alloc(n, 0x5a));
+      room -= 4 + n;
+    }
+    return fixLength(Buffer.concat(parts));
+  },
   'stray-tail': (f, _e, rng) => fixLength(Buffer.concat([f, rng.bytes(rng.range(1, 3))])),
   'command-id': (f, _e, rng) => {
     return setHeader(Buffer.from(f), 4, rng.chance(0.7) ? rng.pick(COMMAND_IDS) : rng.pick(UNKNOWN_IDS));

@@ -47,7 +47,7 @@ describe('session fuzz: hostile connections against the customer edge', function
     const witness = await steady.stop();
 
     const report = r.failures.slice(0, 5).map((f) =>
-      `connection ${f.connection}: ${f.problem}\n  script: ${f.script.join(' | ').slice(0, 600)}\n  replay: SMSGW_FUZZ_SEED=${f.seed} (connection ${f.connection})`);
+      `connection ${f.connection}: ${f.problem}\n  script: ${f.script.join(' | ').slice(0, 600)}\n  replay: node dist/scripts/fuzz/main.js --seed ${f.seed} --connection ${f.connection}`);
     assert.deepEqual(report, [], `${r.failures.length} failures`);
     assert.deepEqual(witness.problems, {}, 'the steady customer saw only ESME_ROK');
     assert.ok(witness.ok > 10, `the steady customer got ${witness.ok} submits answered`);
