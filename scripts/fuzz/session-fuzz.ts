@@ -153,6 +153,7 @@ async function runConnection(index: number, opts: SessionFuzzOptions, result: Se
   }
   const reader = new FrameReader(1 << 24);
   let gatewayClosed = false;
+  let framingReported = false;
   socket.on('end', () => { gatewayClosed = true; });
   socket.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
@@ -167,7 +168,10 @@ async function runConnection(index: number, opts: SessionFuzzOptions, result: Se
         fail(`the gateway sent an undecodable PDU (${errorMessage(err)}): ${frame.toString('hex').slice(0, 200)}`);
       }
     }
-    if (reader.error) fail(`the gateway's byte stream lost its framing: ${reader.error.message}`);
+    if (reader.error && !framingReported) {
+      framingReported = true;
+      fail(`the gateway's byte stream lost its framing: ${reader.error.message}`);
+    }
   });
 
   const stream = Buffer.concat(script.steps.map((s) => s.bytes));
