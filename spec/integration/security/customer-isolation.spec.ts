@@ -108,7 +108,11 @@ describe('security: customers are isolated from each other across two gateway no
       }
     }
     const receiptIds = (binds: Customer[]) => binds.flatMap((b) => b.delivered.map((p) => p.receipted_message_id ?? ''));
-    await waitFor('every receipt delivered', () => receiptIds(alice).length >= 10 && receiptIds(bob).length >= 10, 60000, 100);
+    const covers = (binds: Customer[], want: Set<string>) => {
+      const got = new Set(receiptIds(binds));
+      return [...want].every((id) => got.has(id));
+    };
+    await waitFor('every receipt delivered', () => covers(alice, ids.alice) && covers(bob, ids.bob), 60000, 100);
     // Every receipt the simulator sent has gone out by now: any stray one would show.
     await waitFor('the simulator to have sent all receipts', () => sim.receiptsSent.length >= 20, 30000, 100);
     await new Promise((r) => setTimeout(r, 1000));
