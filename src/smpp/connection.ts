@@ -46,6 +46,14 @@ const CLOSE_GRACE_MS = 2_000;
 
 const MAX_SEQUENCE = 0x7fffffff;
 
+/**
+ * Responses are written whatever the socket's state, one per request read, so a peer that
+ * sends without ever reading would have us buffer its answers without bound. Past this many
+ * octets waiting for the peer we stop reading its requests until the output drains. Far above
+ * what a peer keeping to its window leaves unread, so two of our own ends never both stop.
+ */
+export const INPUT_PAUSE_OCTETS = 1 << 20;
+
 /** Answers one request. Later calls for the same request are ignored. */
 export type Responder = (status: number, fields?: PduFields) => void;
 
@@ -113,6 +121,8 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
   private windowUsed = 0;
   private nextSequence = 1;
   private writeBlocked = false;
+  /** Reading stopped because the peer leaves our output unread (see INPUT_PAUSE_OCTETS). */
+  private inputPaused = false;
   /** No new requests: close(), unbind or a fatal fault started. */
   private closing = false;
   private finished = false;
@@ -159,6 +169,11 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
 
   get remoteAddress(): string {
     return this.peer;
+  }
+
+  /** Octets written and not yet taken by the kernel: what the peer has not read. */
+  get outputBuffered(): number {
+    return this.socket.writableLength;
   }
 
   /** The peer's IP address alone ('' when the socket never had one). */
@@ -255,6 +270,10 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
 
   private onDrain(): void {
     this.writeBlocked = false;
+    if (this.inputPaused) {
+      this.inputPaused = false;
+      this.socket.resume();
+    }
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w.resolve();
@@ -317,6 +336,11 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
   private write(frame: Buffer): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     if (!this.socket.write(frame)) this.writeBlocked = true;
+    if (!this.inputPaused && this.socket.writableLength > INPUT_PAUSE_OCTETS) {
+      this.inputPaused = true;
+      this.socket.pause();
+      this.log.warn('peer is not reading its responses; reading paused until they drain', { buffered: this.socket.writableLength });
+    }
   }
 
   // --- receiving -------------------------------------------------------------------------

@@ -43,6 +43,9 @@ export interface TestEdge {
   writer: ScriptedWriter;
   redis: RedisClient;
   states: MessageStateStore;
+  /** The node's actor system and local sessions, for specs that check what is left after sessions close. */
+  system: ActorSystem;
+  local: LocalSessions;
   port: number;
   tlsPort: number | undefined;
   stop(): Promise<void>;
@@ -64,12 +67,13 @@ export async function startTestEdge(prefix: string, raw: { customers: unknown[];
   const writer = new ScriptedWriter();
   const system = new ActorSystem({ name: config.nodeId, logger: silentLogger, askTimeoutMs: 10000 });
   const states = new MessageStateStore(redis, prefix, 600);
+  const local = new LocalSessions();
   const edge = await startCustomerEdge({
     config, system, writer: writer as unknown as DurableWriter, topics: topicNames(prefix), redis,
-    registry: new SessionRegistry(redis, prefix), local: new LocalSessions(), states, nodeId: config.nodeId, log: silentLogger,
+    registry: new SessionRegistry(redis, prefix), local, states, nodeId: config.nodeId, log: silentLogger,
   });
   return {
-    config, edge, writer, redis, states,
+    config, edge, writer, redis, states, system, local,
     port: edge.listeners[0]!.port,
     tlsPort: edge.listeners[1]?.port,
     stop: async () => {

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { TimeoutError, UnavailableError } from '../../../src/errors.js';
-import { SmppConnection, type SmppConnectionOptions } from '../../../src/smpp/connection.js';
+import { INPUT_PAUSE_OCTETS, SmppConnection, type SmppConnectionOptions } from '../../../src/smpp/connection.js';
+import { waitFor } from '../../support/env.js';
 import { encodePdu } from '../../../src/smpp/pdu.js';
 import { CommandId, Status } from '../../../src/smpp/status.js';
 import { delay, header, RawPeer, startTestServer, stillPending, type TestServer } from './helpers.js';
@@ -236,6 +237,31 @@ describe('smpp/connection', () => {
       for (const s of stalled) s.destroy();
       await new Promise((resolve) => sink.close(resolve));
     }
+  });
+
+  it('stops reading a peer that sends requests without reading the responses, and resumes once it reads', async () => {
+    const started = await startTestServer({ enquireLinkIntervalMs: 0, inactivityTimeoutMs: 0 });
+    server = started;
+    const socket = net.connect({ host: '127.0.0.1', port: started.port });
+    await once(socket, 'connect');
+    opened.push(socket);
+    socket.pause();
+    const serverSide = await started.nextConnection();
+    // 16 MB of enquire_link, far more than the kernel buffers of both ends hold.
+    const chunk = Buffer.concat(Array.from({ length: 4096 }, () => encodePdu({ command: 'enquire_link', sequence_number: 1 })));
+    const total = chunk.length * 256;
+    for (let i = 0; i < 256; i++) socket.write(chunk);
+    // Until the server's answers pile up to the pause mark (or it has read everything), then a while longer.
+    await waitFor('answers to pile up', () => serverSide.outputBuffered >= INPUT_PAUSE_OCTETS || socket.writableLength === 0, 60000, 50);
+    await delay(1500);
+    // Without the pause the server reads on and buffers an answer for every request.
+    assert.ok(serverSide.outputBuffered < INPUT_PAUSE_OCTETS + 4 * chunk.length, `server buffered ${serverSide.outputBuffered} octets`);
+    assert.ok(socket.writableLength > 0, 'the server stopped reading before taking everything');
+    let received = 0;
+    socket.on('data', (b: Buffer) => { received += b.length; });
+    socket.resume();
+    // Every request is still answered once the peer reads: enquire_link_resp is 16 octets too.
+    await waitFor('every enquire_link answered', () => received === total, 60000, 50);
   });
 
   it('sends enquire_link when idle', async () => {
