@@ -145,15 +145,16 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       const entry: FaultReport['faults'][number] = { atS: Math.round(at), fault: f.fault, doneAtS: 0 };
       switch (f.fault.kind) {
         case 'kill-node': {
-          const c = nodes[f.fault.node];
+          const victim = f.fault.node;
+          const c = nodes[victim];
           c?.proc.kill('SIGKILL');
           await c?.exited;
           // What the killed node could have had in flight to providers, at most.
           inFlightBound += simulators.length * 10;
           const killedAt = Date.now();
-          measuring.push(recovery(kafka, groups, `gw${f.fault.node}-`, simulators, killedAt, 120000).then((ms) => {
+          measuring.push(recovery(kafka, groups, `gw${victim}-`, simulators, killedAt, 120000).then((ms) => {
             entry.recoveryMs = ms;
-            o.log(`node ${f.fault.node} killed at t=${entry.atS}s: its share served again after ${ms} ms`);
+            o.log(`node ${victim} killed at t=${entry.atS}s: its share served again after ${ms} ms`);
           }));
           break;
         }
