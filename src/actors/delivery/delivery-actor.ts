@@ -94,7 +94,9 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
       await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason })]);
       return;
     }
-    await deps.writer.append(event(r, 'delivered', Date.now()));
+    // The lifecycle event is for the trace and analytics; the next record need not wait for it.
+    void deps.writer.append(event(r, 'delivered', Date.now())).catch((err: unknown) =>
+      log.warn('delivered event not written', { messageId: r.messageId, error: errorMessage(err) }));
   }
 
   async function retryHeld(log: Logger): Promise<void> {
