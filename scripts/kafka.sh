@@ -13,7 +13,7 @@ cache=${SMSGW_CACHE_DIR:-$HOME/.cache/smsgw}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
 libs="$cache/kafka-$version/libs"
 cmd=${1:-start}; shift || true
-nodes=1; only=""
+nodes=1; only=""; reused=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift 2;;
@@ -111,7 +111,7 @@ pid_of() { local f="$datadir/node$1/kafka.pid"; [ -f "$f" ] && kill -0 "$(cat "$
 start_node() {
   local i=$1 dir="$datadir/node$i" port
   port=$(broker_port "$i")
-  if answers "$port"; then log "node $i already answers on 127.0.0.1:$port"; return; fi
+  if answers "$port"; then log "node $i already answers on 127.0.0.1:$port"; reused="$reused $i"; return; fi
   write_config "$i"
   format_storage "$i"
   # setsid: the broker outlives the shell that started it (npm start, CI step) and gets no
@@ -125,6 +125,8 @@ start_node() {
 
 wait_ready() {
   local i=$1 dir="$datadir/node$i" deadline=$((SECONDS + 120))
+  # A broker that already answered is ready; its log may have rolled past the start line.
+  case " $reused " in *" $i "*) return;; esac
   until grep -q "Kafka Server started" "$dir/logs/server.log" 2>/dev/null && answers "$(broker_port "$i")"; do
     if [ -z "$(pid_of "$i")" ] && ! answers "$(broker_port "$i")"; then
       log "node $i exited; last lines of its log:"; tail -20 "$dir/logs/stdout.log" "$dir/logs/server.log" >&2 2>/dev/null || true
