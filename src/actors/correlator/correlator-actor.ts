@@ -13,6 +13,7 @@ import { wantsReceipt } from './receipt-policy.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 import type { Logger } from '../../log.js';
 import type { MessageStateStore } from '../session/message-state.js';
+import type { ReceiptsSeen } from './receipts-seen.js';
 
 export interface CorrelatorDeps {
   writer: DurableWriter;
@@ -22,6 +23,8 @@ export interface CorrelatorDeps {
   nodeId: string;
   /** Where query_sm reads a message's state; updated best effort with each receipt. */
   states?: Pick<MessageStateStore, 'receipt'>;
+  /** Provider receipts already handled: a copy the provider re-sends is not passed on twice. */
+  seen?: Pick<ReceiptsSeen, 'handled' | 'mark'>;
 }
 
 export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMessage> {
@@ -36,6 +39,11 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
   };
 
   async function correlate(ev: ProviderEventRecord, log: Logger): Promise<void> {
+    // Redis away: handle it (a repeated receipt rather than a lost one).
+    if (deps.seen && await deps.seen.handled(ev.provider, ev.providerMessageId, ev.stat).catch(() => false)) {
+      log.debug('provider receipt already handled', { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat });
+      return;
+    }
     const ids = ev.lookupIds ?? [ev.providerMessageId];
     const corr = await deps.correlation.find(ev.provider, ids);
     const now = Date.now();
@@ -64,6 +72,8 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
       records.push({ topic: deps.topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
     }
     await deps.writer.append(records);
+    await deps.seen?.mark(ev.provider, ev.providerMessageId, ev.stat).catch((err: unknown) =>
+      log.warn('receipt not marked as handled', { error: err instanceof Error ? err.message : String(err) }));
     for (const t of targets) {
       await deps.states?.receipt(t.id, ev.stat, ev.err, now).catch((err: unknown) =>
         log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));

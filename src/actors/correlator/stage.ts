@@ -6,6 +6,7 @@ import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../supplier/correlati
 import { correlatorActor } from './correlator-actor.js';
 import { CorrelationLookup } from './correlation-lookup.js';
 import { MessageStateStore } from '../session/message-state.js';
+import { ReceiptsSeen } from './receipts-seen.js';
 import { RestoreGuard } from '../../redis/restore-guard.js';
 import { replayTopic } from '../../kafka/replay.js';
 
@@ -19,6 +20,7 @@ export const stage: AtLeastOnceStage = {
     writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     correlation: correlationLookup(env),
     states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
+    seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
   }) as ActorSpec<unknown, RecordMessage>,
 };
 

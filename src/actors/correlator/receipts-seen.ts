@@ -1,0 +1,26 @@
+/**
+ * Provider receipts already turned into customer receipts. A provider re-sends a receipt whose
+ * deliver_sm_resp it did not get (a bind dropped, a node died), and each copy would otherwise
+ * become another receipt to the customer. Marked only after the customer receipts are durable,
+ * so a crash between the two repeats a receipt rather than losing one.
+ */
+import type { RedisClient } from '../../redis/client.js';
+
+/** As long as a correlation is kept: a re-sent receipt can come that late. */
+const TTL_SECONDS = 7 * 24 * 3600;
+
+export class ReceiptsSeen {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
+
+  private key(provider: string, providerMessageId: string, stat: string): string {
+    return `${this.prefix}dlr-done:${provider}:${providerMessageId}:${stat}`;
+  }
+
+  async handled(provider: string, providerMessageId: string, stat: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(provider, providerMessageId, stat))) === 1;
+  }
+
+  async mark(provider: string, providerMessageId: string, stat: string): Promise<void> {
+    await this.redis.set(this.key(provider, providerMessageId, stat), '1', 'EX', TTL_SECONDS);
+  }
+}
