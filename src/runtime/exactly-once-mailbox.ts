@@ -27,18 +27,6 @@ interface EosState<S> {
   nextOffset: bigint;
 }
 
-/** The committed offset once two reads a short while apart agree (at most a few seconds). */
-async function settledOffset(kafka: StageEnv['kafka'], groupId: string, topic: string, partition: number): Promise<bigint> {
-  let last = await committedOffset(kafka, groupId, topic, partition);
-  for (let i = 0; i < 10; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const now = await committedOffset(kafka, groupId, topic, partition);
-    if (now === last) return now;
-    last = now;
-  }
-  return last;
-}
-
 export class ExactlyOnceMailbox<S> {
   private readonly consumer: BatchConsumer;
   private readonly actors: PartitionActors<EosMessage>;
@@ -74,12 +62,6 @@ export class ExactlyOnceMailbox<S> {
       init: async (ctx) => {
         const transactor = new PartitionTransactor(env.kafka, `${env.config.kafka.topicPrefix}${stage.name}-${partition}`, log);
         await transactor.start();
-        // Fencing completes the previous owner's open transaction, but its markers reach the
-        // changelog and the group's offsets a moment later, and kafkajs's OffsetFetch cannot ask
-        // for stable offsets (KIP-447). Seen under a broker kill: the new owner read the offset
-        // from before that transaction and wrote its outputs again. So wait until the committed
-        // offset stops moving before restoring and reading it.
-        await settledOffset(env.kafka, this.groupId, this.topic, partition);
         let state = stage.init(partition, env);
         if (stage.changelogTopic) {
           const restored = await restorePartition(env.kafka, stage.changelogTopic(env.topics), partition, (key, value) => {
