@@ -22,6 +22,7 @@ import { createKafka } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
 import { StagePool } from '../src/runtime/threads/stage-pool.js';
+import { stopOnSignals } from '../src/shutdown.js';
 
 const BUILT_IN = ['assembler', 'router', 'supplier', 'correlator', 'delivery'];
 
@@ -90,23 +91,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify({ msg: 'stages started', node: config.nodeId, pid: process.pid, threads, stages: values.stage })}\n`);
 
-  let signalled = false;
-  const onSignal = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    logger.info('signal received', { signal });
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting', { timeoutMs: config.shutdownTimeoutMs });
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    pool.stop().then(() => process.exit(0), (err: unknown) => {
-      logger.error('shutdown failed', { error: errorMessage(err) });
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  stopOnSignals({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => pool.stop() });
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@ import { loadConfig } from './config/load.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { startNode, type GatewayNode } from './node.js';
+import { stopOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -53,24 +54,7 @@ async function main(): Promise<void> {
   });
   process.on('SIGHUP', () => reload('SIGHUP'));
 
-  let signalled = false;
-  const onSignal = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    unwatchFile(path);
-    logger.info('signal received', { signal });
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting', { timeoutMs: config.shutdownTimeoutMs });
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    node.stop().then(() => process.exit(0), (err: unknown) => {
-      logger.error('shutdown failed', { error: errorMessage(err) });
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  stopOnSignals({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => node.stop(), beforeStop: () => unwatchFile(path) });
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@ import type { KafkaClient } from './client.js';
 import type { Assignment, StageRecord } from './stage-consumer.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { groupMember } from './group-consumer.js';
 
 export interface BatchMeta {
   partition: number;
@@ -34,19 +35,8 @@ export class BatchConsumer {
   readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number> };
 
   constructor(kafka: KafkaClient, private readonly options: BatchConsumerOptions) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 10000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 30000,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      this.assignment = e.payload.memberAssignment;
-      void Promise.resolve(this.options.onAssignment?.(this.assignment)).catch((err: unknown) =>
-        this.options.logger.error('assignment handler failed', { error: errorMessage(err) }));
+    this.consumer = groupMember(kafka, options, (a) => {
+      this.assignment = a;
     });
   }
 

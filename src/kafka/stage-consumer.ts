@@ -10,6 +10,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { groupMember } from './group-consumer.js';
 
 export interface StageRecord {
   topic: string;
@@ -44,24 +45,8 @@ export class StageConsumer {
   readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number> };
 
   constructor(kafka: KafkaClient, private readonly options: StageConsumerOptions) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 10000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 30000,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
-    });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => {
-      this.assignment = e.payload.memberAssignment;
-      this.options.logger.info('partitions assigned', { groupId: options.groupId, assignment: this.assignment });
-      void Promise.resolve(this.options.onAssignment?.(this.assignment)).catch((err) =>
-        this.options.logger.error('assignment handler failed', { error: errorMessage(err) }));
-    });
-    this.consumer.on(CRASH, (e) => {
-      this.options.logger.error('consumer crashed', { groupId: options.groupId, error: errorMessage(e.payload.error), restart: e.payload.restart });
+    this.consumer = groupMember(kafka, options, (a) => {
+      this.assignment = a;
     });
   }
 

@@ -1,0 +1,42 @@
+/**
+ * The consumer-group member every stage input uses: the same session and rebalance settings,
+ * read_committed, and the assignment taken from kafkajs's GROUP_JOIN event (kafkajs has no
+ * assign/revoke callbacks).
+ */
+import type { Consumer } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import type { Assignment } from './stage-consumer.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface GroupMemberOptions {
+  groupId: string;
+  sessionTimeoutMs?: number;
+  logger: Logger;
+  /** Called after every group join with this member's partitions. */
+  onAssignment?: (assignment: Assignment) => void | Promise<void>;
+}
+
+export function groupMember(kafka: KafkaClient, o: GroupMemberOptions, track: (assignment: Assignment) => void): Consumer {
+  const consumer = kafka.consumer({
+    groupId: o.groupId,
+    sessionTimeout: o.sessionTimeoutMs ?? 10000,
+    heartbeatInterval: 1000,
+    rebalanceTimeout: 30000,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 100,
+  });
+  const { GROUP_JOIN, CRASH } = consumer.events;
+  consumer.on(GROUP_JOIN, (e) => {
+    const assignment = e.payload.memberAssignment;
+    track(assignment);
+    o.logger.info('partitions assigned', { groupId: o.groupId, assignment });
+    void Promise.resolve(o.onAssignment?.(assignment)).catch((err: unknown) =>
+      o.logger.error('assignment handler failed', { error: errorMessage(err) }));
+  });
+  consumer.on(CRASH, (e) => {
+    o.logger.error('consumer crashed', { groupId: o.groupId, error: errorMessage(e.payload.error), restart: e.payload.restart });
+  });
+  return consumer;
+}
