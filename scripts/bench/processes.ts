@@ -30,8 +30,8 @@ export class Child {
   private readonly tail: string[] = [];
 
   constructor(readonly name: string, readonly proc: ChildProcess, o: SpawnOptions) {
-    this.log = createWriteStream(o.logFile);
-    const out = o.stdoutFile ? createWriteStream(o.stdoutFile) : this.log;
+    this.log = createWriteStream(o.logFile, { flags: 'a' });
+    const out = o.stdoutFile ? createWriteStream(o.stdoutFile, { flags: 'a' }) : this.log;
     let partial = '';
     proc.stdout!.pipe(out, { end: false });
     proc.stderr!.on('data', (chunk: Buffer) => {

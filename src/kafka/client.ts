@@ -2,7 +2,7 @@
  * The one place that knows kafkajs. Everything else in the gateway talks to src/kafka/ types so
  * the client library can be swapped (kafkajs is unmaintained).
  */
-import { kafkajs, readCommittedFixInstalled } from './kafkajs.js';
+import { kafkajs, readCommittedFixInstalled, sendFixInstalled } from './kafkajs.js';
 import { GatewayError } from '../errors.js';
 import type { Kafka as KafkaClient, logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from '../log.js';
@@ -15,6 +15,8 @@ const { Kafka, logLevel } = kafkajs;
 export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: string, logger: Logger, retries = 8): KafkaClient {
   // Exactly-once rests on read_committed readers never seeing aborted records (see kafkajs.ts).
   if (!readCommittedFixInstalled()) throw new GatewayError('KAFKAJS_UNPATCHED', 'kafkajs was loaded before src/kafka/kafkajs.ts installed its read_committed fix');
+  // And on every producer retry not re-sending records a leader already took (see send-messages.ts).
+  if (!sendFixInstalled()) throw new GatewayError('KAFKAJS_UNPATCHED', 'kafkajs was loaded before src/kafka/kafkajs.ts installed its producer send fix');
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,

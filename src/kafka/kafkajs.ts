@@ -12,6 +12,7 @@
  * The Java client orders them by first offset and activates every one reached; so does this.
  */
 import { createRequire } from 'node:module';
+import { createSendMessages } from './send-messages.js';
 
 const require = createRequire(import.meta.url);
 
@@ -63,8 +64,19 @@ if (!require.cache[buggy]) {
   require.cache[buggy] = { id: buggy, filename: buggy, loaded: true, exports: filterAbortedRecords, children: [], paths: [], path: buggy } as unknown as NodeJS.Module;
 }
 
+// Same for the producer's send (messageProducer.js binds it at load time); see send-messages.ts.
+const sendMessagesPath = require.resolve('kafkajs/src/producer/sendMessages.js');
+if (!require.cache[sendMessagesPath]) {
+  require.cache[sendMessagesPath] = { id: sendMessagesPath, filename: sendMessagesPath, loaded: true, exports: createSendMessages, children: [], paths: [], path: sendMessagesPath } as unknown as NodeJS.Module;
+}
+
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
 export const kafkajs = require('kafkajs') as typeof import('kafkajs');
+
+/** Whether the producer kafkajs loaded sends with the fixed retry (false if kafkajs was loaded before this module). */
+export function sendFixInstalled(): boolean {
+  return require(sendMessagesPath) === createSendMessages;
+}
 
 /** Whether the consumer kafkajs loaded uses the fixed filter (false if kafkajs was loaded before this module). */
 export function readCommittedFixInstalled(): boolean {

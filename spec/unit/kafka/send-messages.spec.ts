@@ -1,0 +1,105 @@
+import { strict as assert } from 'node:assert';
+import { createRequire, Module } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createSendMessages, type SendMessagesDeps } from '../../../src/kafka/send-messages.js';
+import { sendFixInstalled } from '../../../src/kafka/kafkajs.js';
+
+const require = createRequire(import.meta.url);
+const createRetrier = require('kafkajs/src/retry/index.js') as (o: object) => SendMessagesDeps['retrier'];
+
+/** kafkajs's own sendMessages.js, loaded apart from the module cache (which holds the fix). */
+function originalSendMessages(): typeof createSendMessages {
+  const path = require.resolve('kafkajs/src/producer/sendMessages.js');
+  const m = new Module(path) as Module & { _compile: (src: string, file: string) => void };
+  m.filename = path;
+  m.paths = (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(dirname(path));
+  m._compile(readFileSync(path, 'utf8'), path);
+  return m.exports as typeof createSendMessages;
+}
+
+interface Produced { nodeId: number; partition: number; firstSequence: number; count: number }
+
+/**
+ * Two partition leaders inside one transaction, as seen in a fault run: leader 2 refuses to add
+ * its partition once (CONCURRENT_TRANSACTIONS, retriable) while leader 1's produce is slow.
+ */
+function twoLeaders(produceDelayMs: number) {
+  const produced: Produced[] = [];
+  const sequences = new Map<string, number>();
+  const locks = new Map<number, Promise<void>>();
+  const releases = new Map<number, () => void>();
+  let refusals = 1;
+  const broker = (nodeId: number) => ({
+    nodeId,
+    produce: async ({ topicData }: { topicData: { topic: string; partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[] }) => {
+      if (nodeId === 1) await new Promise((r) => setTimeout(r, produceDelayMs));
+      for (const t of topicData) for (const p of t.partitions) produced.push({ nodeId, partition: p.partition, firstSequence: p.firstSequence, count: p.messages.length });
+      return { topics: topicData.map((t) => ({ topicName: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) })) };
+    },
+  });
+  const brokers = new Map([[1, broker(1)], [2, broker(2)]]);
+  const cluster = {
+    targetTopics: new Set<string>(),
+    refreshMetadataIfNecessary: async () => undefined,
+    refreshMetadata: async () => undefined,
+    addMultipleTargetTopics: async () => undefined,
+    isConnected: () => true,
+    removeBroker: () => undefined,
+    findTopicPartitionMetadata: () => [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: 2 }],
+    findLeaderForPartitions: (_topic: string, partitions: string[]) => {
+      const out: Record<string, number[]> = {};
+      for (const p of partitions.map(Number)) (out[String(p + 1)] ??= []).push(p);
+      return out;
+    },
+    findBroker: async ({ nodeId }: { nodeId: string }) => brokers.get(Number(nodeId)),
+  };
+  const eosManager = {
+    isTransactional: () => true,
+    getTransactionalId: () => 'assembler-0',
+    getProducerId: () => 7,
+    getProducerEpoch: () => 1,
+    addPartitionsToTransaction: async (topicData: { partitions: { partition: number }[] }[]) => {
+      if (refusals > 0 && topicData.some((t) => t.partitions.some((p) => p.partition === 1))) {
+        refusals--;
+        throw Object.assign(new Error('CONCURRENT_TRANSACTIONS'), { name: 'KafkaJSProtocolError', retriable: true });
+      }
+    },
+    getSequence: (topic: string, partition: number) => sequences.get(`${topic}/${partition}`) ?? 0,
+    updateSequence: (topic: string, partition: number, n: number) => sequences.set(`${topic}/${partition}`, (sequences.get(`${topic}/${partition}`) ?? 0) + n),
+    acquireBrokerLock: async (b: { nodeId: number }) => {
+      while (locks.has(b.nodeId)) await locks.get(b.nodeId);
+      locks.set(b.nodeId, new Promise<void>((r) => releases.set(b.nodeId, r)));
+    },
+    releaseBrokerLock: (b: { nodeId: number }) => {
+      locks.delete(b.nodeId);
+      releases.get(b.nodeId)!();
+    },
+  };
+  const logger = { debug: () => undefined, error: () => undefined };
+  const deps: SendMessagesDeps = {
+    logger, cluster, eosManager,
+    partitioner: ({ message }: { message: { partition: number } }) => message.partition,
+    retrier: createRetrier({ retries: 5, initialRetryTime: 10, maxRetryTime: 50, factor: 0, multiplier: 1 }),
+  };
+  const send = { acks: -1, timeout: 1000, compression: 0, topicMessages: [{ topic: 'messages', messages: [{ key: 'a', value: 'A', partition: 0 }, { key: 'b', value: 'B', partition: 1 }] }] };
+  return { deps, send, produced };
+}
+
+describe('kafkajs producer send fix: a retry never sends again what a leader already took', () => {
+  it('with one leader refusing once and another slow, each partition is produced exactly once', async () => {
+    const { deps, send, produced } = twoLeaders(60);
+    await createSendMessages(deps)(send);
+    assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}@${p.firstSequence}`).sort(), ['1:0@0', '2:1@0']);
+  });
+
+  it('kafkajs as shipped sends the slow leader its records twice under new sequence numbers (what the fix prevents)', async () => {
+    const { deps, send, produced } = twoLeaders(60);
+    await originalSendMessages()(deps)(send);
+    assert.deepEqual(produced.filter((p) => p.nodeId === 1).map((p) => p.firstSequence), [0, 1]);
+  });
+
+  it('is the send the loaded kafkajs producer uses', () => {
+    assert.equal(sendFixInstalled(), true);
+  });
+});
