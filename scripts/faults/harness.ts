@@ -19,9 +19,9 @@ import type { LoadReport } from '../loadgen/report.js';
 import { createKafka, type KafkaClient } from '../../src/kafka/client.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { silentLogger } from '../../src/log.js';
-import { decodeRecord, type LifecycleEvent, type MessageRecord } from '../../src/domain/records.js';
+import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
 import { schedule, type TimedFault } from './schedule.js';
-import { judge, type Observed, type Verdict } from './accounting.js';
+import { inFlightAt, judge, routedKey, submitKey, type Crash, type Observed, type Verdict } from './accounting.js';
 
 const run = promisify(execFile);
 
@@ -39,9 +39,13 @@ export interface HarnessOptions {
 export interface FaultReport {
   startedAt: string;
   options: Omit<HarnessOptions, 'log' | 'root'>;
-  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number }[];
+  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number; inFlight?: number }[];
   load: Pick<LoadReport, 'submits' | 'receipts' | 'throughput' | 'latencyMs'>;
-  observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds'> & { wholeMessages: number; submittedMessages: number };
+  observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds' | 'providerSubmitKeys'> & {
+    wholeMessages: number; submittedMessages: number; providerSubmits: number;
+    /** Of `inFlight`: submits sent again after a provider dropped its connections. */
+    inFlightAtDrops: number;
+  };
   verdict: Verdict;
 }
 
@@ -67,6 +71,17 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   let simulators: ProviderSimulator[] = [];
   let redis: Child | null = null;
   const nodes: (Child | null)[] = [];
+  // Stopping the harness (Ctrl-C, a kill) stops what it started; otherwise the nodes, Redis and
+  // the brokers would outlive it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    o.log(`${signal}: stopping the gateway nodes, Redis and the brokers`);
+    void children.stopAll(5000)
+      .then(() => run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }))
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     o.log('starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2, on fresh storage');
     // A fresh cluster each run: brokers killed by an earlier run start with logs to recover.
@@ -125,7 +140,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const args = [
       '--host', '127.0.0.1', '--port', ports.join(','), '--credentials', writeCreds(o.outDir, customers),
       '--customers', '3', '--binds', String(o.nodes), '--window', String(o.window), '--rate', String(o.rate),
-      '--duration', String(o.durationS), '--multipart-ratio', String(o.multipartRatio), '--ucs2-ratio', '0.2',
+      '--duration', String(o.durationS), '--multipart-ratio', String(o.multipartRatio), '--ucs2-ratio', '0.2', '--unique-destinations',
       '--drain-ms', '180000', '--settle-ms', '3000', '--response-timeout-ms', '15000', '--fail-on', 'none', '--progress', 'off', '--quiet',
     ];
     const parsed = parseLoadgenArgs(args);
@@ -135,7 +150,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const done: FaultReport['faults'] = [];
     o.log(`load: ${o.rate}/s for ${o.durationS} s over ${o.nodes} nodes; ${faults.length} faults scheduled`);
     const loadP = runLoadgen(parsed.options, { logger: silentLogger });
-    let inFlightBound = 0;
+    const crashes: { crash: Crash; entry: FaultReport['faults'][number] }[] = [];
     // Measured beside the schedule, which must not wait for a recovery.
     const measuring: Promise<void>[] = [];
     for (const f of faults) {
@@ -149,9 +164,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
           const c = nodes[victim];
           c?.proc.kill('SIGKILL');
           await c?.exited;
-          // What the killed node could have had in flight to providers, at most.
-          inFlightBound += simulators.length * 10;
           const killedAt = Date.now();
+          // The dead node commits nothing more: what it sent past these offsets is sent again.
+          crashes.push({ crash: { at: killedAt, committed: await committedOffsets(kafka, `${prefix}supplier`, topics.providerOutgoing) }, entry });
           measuring.push(recovery(kafka, groups, `gw${victim}-`, simulators, killedAt, 120000).then((ms) => {
             entry.recoveryMs = ms;
             o.log(`node ${victim} killed at t=${entry.atS}s: its share served again after ${ms} ms`);
@@ -189,26 +204,35 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     o.log(`load done: accepted ${load.submits.accepted}, receipts missing ${load.receipts.missing}`);
 
     const wholeMessageKeys = (await readTopic(kafka, topics.messages)).filter((r) => !(decodeRecord<MessageRecord>(r.value).reroute)).map((r) => r.key);
-    const submittedIds = (await readTopic(kafka, topics.events)).map((r) => decodeRecord<LifecycleEvent>(r.value)).filter((e) => e.type === 'submitted').map((e) => e.messageId);
+    const events = (await readTopic(kafka, topics.events)).map((r) => decodeRecord<LifecycleEvent>(r.value));
+    const submittedIds = events.filter((e) => e.type === 'submitted').map((e) => e.messageId);
+    const inFlightAtDrops = events.filter((e) => e.type === 'submit_retry' && e.detail?.possibleDuplicate === true).length;
+    const routed = (await readTopic(kafka, topics.providerOutgoing)).map((r) => ({
+      partition: r.partition, offset: BigInt(r.offset), key: routedKey(decodeRecord<OutgoingRecord>(r.value).message),
+    }));
+    const submits = simulators.flatMap((s) => s.submitted.map((m) => ({ key: submitKey(m.pdu), at: m.at.getTime() })));
+    for (const { crash, entry } of crashes) entry.inFlight = inFlightAt(crash, routed, submits);
     const observed: Observed = {
       accepted: load.submits.accepted, receiptsMissing: load.receipts.missing, receiptsDuplicated: load.receipts.duplicates,
       receiptsUnknown: load.receipts.unknown, submitsUnanswered: load.submits.unanswered + load.submits.errors,
-      wholeMessageKeys, submittedIds, providerSubmits: simulators.reduce((n, s) => n + s.submitted.length, 0),
-      inFlightBound, recoveriesMs: recoveries,
+      wholeMessageKeys, submittedIds, providerSubmitKeys: submits.map((s) => s.key),
+      inFlight: crashes.reduce((n, c) => n + (c.entry.inFlight ?? 0), 0) + inFlightAtDrops, recoveriesMs: recoveries,
     };
     const verdict = judge(observed);
-    const { wholeMessageKeys: _w, submittedIds: _s, ...rest } = observed;
+    const { wholeMessageKeys: _w, submittedIds: _s, providerSubmitKeys: _p, ...rest } = observed;
     const report: FaultReport = {
       startedAt: new Date(started).toISOString(),
       options: { durationS: o.durationS, rate: o.rate, nodes: o.nodes, window: o.window, multipartRatio: o.multipartRatio, outDir: o.outDir },
       faults: done,
       load: { submits: load.submits, receipts: load.receipts, throughput: load.throughput, latencyMs: load.latencyMs },
-      observed: { ...rest, wholeMessages: wholeMessageKeys.length, submittedMessages: submittedIds.length },
+      observed: { ...rest, wholeMessages: wholeMessageKeys.length, submittedMessages: submittedIds.length, providerSubmits: submits.length, inFlightAtDrops },
       verdict,
     };
     writeFileSync(join(o.outDir, 'faults.json'), JSON.stringify(report, null, 2));
     return report;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await children.stopAll(20000);
     await Promise.allSettled(simulators.map((s) => s.close()));
     await run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }).catch(() => undefined);
@@ -267,13 +291,25 @@ async function recovery(kafka: KafkaClient, groups: string[], deadClient: string
   }
 }
 
+/** A group's committed offsets in one topic, by partition. */
+async function committedOffsets(kafka: KafkaClient, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? 0n : BigInt(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Every committed record of a topic, from the start. */
-async function readTopic(kafka: KafkaClient, topic: string): Promise<{ key: string; value: Buffer }[]> {
+async function readTopic(kafka: KafkaClient, topic: string): Promise<{ key: string; value: Buffer; partition: number; offset: string }[]> {
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const out: { key: string; value: Buffer }[] = [];
+  const out: { key: string; value: Buffer; partition: number; offset: string }[] = [];
   const consumer = kafka.consumer({ groupId: `${topic}.faults-reader.${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -283,7 +319,7 @@ async function readTopic(kafka: KafkaClient, topic: string): Promise<{ key: stri
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
     reached.set(e.payload.partition, BigInt(e.payload.lastOffset));
   });
-  await consumer.run({ eachMessage: async ({ message }) => { out.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }); } });
+  await consumer.run({ eachMessage: async ({ partition, message }) => { out.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset }); } });
   const deadline = Date.now() + 120000;
   while (!done() && Date.now() < deadline) await sleep(200);
   await consumer.disconnect();

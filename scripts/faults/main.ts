@@ -47,7 +47,7 @@ process.stdout.write([
   `fault run: ${report.faults.length} faults over ${durationS} s of load at ${report.options.rate}/s on ${report.options.nodes} nodes`,
   `  accepted ${report.observed.accepted}, lost ${v.lost}, receipts duplicated ${v.receiptsDuplicated}, receipts for unacknowledged submits ${v.receiptsUnknown}, submits unanswered (crash) ${v.submitsUnanswered}`,
   `  whole-messages topic: ${report.observed.wholeMessages} records, ${v.wholeMessageDuplicates} duplicates`,
-  `  towards providers: ${v.providerDuplicates} duplicates (bound by what was in flight at the crashes: ${v.inFlightBound})`,
+  `  towards providers: ${report.observed.providerSubmits} submits taken, ${v.providerDuplicates} duplicates; in flight at the crashes ${v.inFlight} (node kills ${report.faults.filter((f) => f.inFlight !== undefined).map((f) => f.inFlight).join(', ') || 'none'}; provider drops ${report.observed.inFlightAtDrops}); the gateway's own count ${v.submittedTwice}`,
   `  served again after a node death: ${report.faults.filter((f) => f.recoveryMs !== undefined).map((f) => `${f.recoveryMs} ms`).join(', ') || 'n/a'}`,
   `  verdict: ${v.ok ? 'OK' : `FAILED: ${v.reasons.join('; ')}`}`,
   `  report: ${join(out, 'faults.json')}`,

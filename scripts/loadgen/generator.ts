@@ -313,8 +313,13 @@ class Run {
     const total = tmpl.parts.length;
     const first = acc.newMessage(total, tmpl.encoding);
     this.messagesSent++;
-    const dest = this.destinations[this.destCursor]!;
-    this.destCursor = this.destCursor + 1 === this.destinations.length ? 0 : this.destCursor + 1;
+    let dest: string;
+    if (this.o.uniqueDestinations) {
+      dest = this.o.destPrefix + String(this.messagesSent % 100_000_000).padStart(8, '0');
+    } else {
+      dest = this.destinations[this.destCursor]!;
+      this.destCursor = this.destCursor + 1 === this.destinations.length ? 0 : this.destCursor + 1;
+    }
     const ref = total > 1 ? (customer.ref = (customer.ref + 1) & 0xff) : 0;
     for (let i = 0; i < total; i++) {
       // Parts go round-robin over the customer's binds, so one message may use several.

@@ -53,6 +53,11 @@ export interface LoadgenOptions {
   settleMs: number;
   sourceAddr: string;
   destPrefix: string;
+  /**
+   * Every message to its own destination (the prefix and an 8-digit message counter), so a
+   * provider's log tells each message apart: a message sent twice is the same destination twice.
+   */
+  uniqueDestinations: boolean;
   seed: number;
   failOn: readonly FailOn[];
   json: string | undefined;
@@ -122,6 +127,7 @@ Load
   --receipt-unit <part|message> expect a receipt per submit_sm, or one per message (default part)
   --source-addr <addr>          (default LOADGEN)
   --dest-prefix <digits>        destinations are this prefix and 5 digits (default 4477009)
+  --unique-destinations         each message to its own destination: the prefix and an 8-digit counter
   --seed <n>                    seed of the message mix (default: random)
 Ending
   --response-timeout-ms <n>     (default 10000)
@@ -192,7 +198,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
         rate: { type: 'string' }, duration: { type: 'string' }, count: { type: 'string' },
         'multipart-ratio': { type: 'string' }, parts: { type: 'string' }, 'ucs2-ratio': { type: 'string' },
         'registered-delivery': { type: 'string' }, 'receipt-unit': { type: 'string' },
-        'source-addr': { type: 'string' }, 'dest-prefix': { type: 'string' }, seed: { type: 'string' },
+        'source-addr': { type: 'string' }, 'dest-prefix': { type: 'string' }, 'unique-destinations': { type: 'boolean' }, seed: { type: 'string' },
         'response-timeout-ms': { type: 'string' }, 'bind-timeout-ms': { type: 'string' },
         'drain-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'fail-on': { type: 'string' },
         json: { type: 'string' }, html: { type: 'string' }, progress: { type: 'string' }, label: { type: 'string' },
@@ -254,6 +260,8 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
   }
   const destPrefix = str('dest-prefix') ?? d.destPrefix;
   if (!/^\d{0,15}$/.test(destPrefix)) throw new ConfigError('--dest-prefix', 'must be at most 15 digits', destPrefix);
+  const uniqueDestinations = values['unique-destinations'] === true;
+  if (uniqueDestinations && destPrefix.length > 12) throw new ConfigError('--dest-prefix', 'must be at most 12 digits with --unique-destinations (8 more follow)', destPrefix);
   const sourceAddr = str('source-addr') ?? d.sourceAddr;
   if (sourceAddr.length > 20) throw new ConfigError('--source-addr', 'must be at most 20 characters', sourceAddr);
   const progress = oneOf<ProgressMode>('progress', str('progress'), ['auto', 'tty', 'lines', 'off']) ?? d.progress;
@@ -281,6 +289,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
     settleMs: nonNegInt('settle-ms', str('settle-ms')) ?? d.settleMs,
     sourceAddr,
     destPrefix,
+    uniqueDestinations,
     seed: nonNegInt('seed', str('seed')) ?? Math.floor(Math.random() * 2 ** 31),
     failOn: Object.freeze([...failOn]),
     json: str('json'),

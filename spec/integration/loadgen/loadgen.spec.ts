@@ -129,6 +129,19 @@ describe('loadgen against a misbehaving gateway and the provider simulator', fun
     assert.ok(r.verdict.ok);
   });
 
+  it('--unique-destinations sends each message, all its parts, to a destination of its own', async () => {
+    sim = await startProviderSimulator({ receiptDelayMs: 10 });
+    const r = await runLoadgen(options('--port', String(sim.address.port), '--binds', '2', '--rate', '300', '--count', '60',
+      '--multipart-ratio', '0.5', '--unique-destinations', '--dest-prefix', '4477001', '--drain-ms', '5000', '--settle-ms', '100'));
+    assert.ok(r.verdict.ok);
+    const partsPer = new Map<string, number>();
+    for (const m of sim.submitted) partsPer.set(m.pdu.destination_addr!, (partsPer.get(m.pdu.destination_addr!) ?? 0) + 1);
+    assert.equal(partsPer.size, 60, 'one destination per message');
+    assert.ok([...partsPer.keys()].every((d) => /^4477001\d{8}$/.test(d)));
+    assert.ok([...partsPer.values()].some((n) => n > 1), 'a multi-part message keeps one destination for its parts');
+    assert.equal([...partsPer.values()].reduce((a, b) => a + b, 0), sim.submitted.length);
+  });
+
   it('counts simulator rejects by status (ESME_RTHROTTLED beyond its rate)', async () => {
     sim = await startProviderSimulator({ receiptDelayMs: 10, maxSubmitsPerSecond: 50 });
     const r = await runLoadgen(options('--port', String(sim.address.port), '--rate', '200', '--count', '120',

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { CYCLE_S, schedule } from '../../../scripts/faults/schedule.js';
-import { duplicates, judge, type Observed } from '../../../scripts/faults/accounting.js';
+import { duplicates, inFlightAt, judge, routedKey, submitKey, type Observed } from '../../../scripts/faults/accounting.js';
 
 describe('fault harness: schedule', () => {
   it('the short form has each kind of fault once (a node killed twice), and every kill is followed by its restart', () => {
@@ -33,7 +33,7 @@ describe('fault harness: schedule', () => {
 describe('fault harness: accounting', () => {
   const base: Observed = {
     accepted: 100, receiptsMissing: 0, receiptsDuplicated: 0, receiptsUnknown: 0, submitsUnanswered: 0,
-    wholeMessageKeys: ['a', 'b'], submittedIds: ['a', 'b'], providerSubmits: 2, inFlightBound: 20, recoveriesMs: [12000, 9000],
+    wholeMessageKeys: ['a', 'b'], submittedIds: ['a', 'b'], providerSubmitKeys: ['a', null, 'b'], inFlight: 20, recoveriesMs: [12000, 9000],
   };
 
   it('counts repeats', () => {
@@ -50,10 +50,36 @@ describe('fault harness: accounting', () => {
   it('fails on a lost message, on a duplicate whole message, and on provider duplicates beyond what was in flight', () => {
     assert.equal(judge({ ...base, receiptsMissing: 1 }).ok, false);
     assert.equal(judge({ ...base, wholeMessageKeys: ['a', 'a'] }).ok, false);
-    assert.equal(judge({ ...base, submittedIds: ['a', 'a', 'b', 'b'], inFlightBound: 2 }).ok, true);
-    const v = judge({ ...base, submittedIds: ['a', 'a', 'b', 'b', 'c', 'c'], inFlightBound: 2 });
+    assert.equal(judge({ ...base, providerSubmitKeys: ['a', 'a', null, null, 'b', 'b'], inFlight: 2 }).ok, true);
+    const v = judge({ ...base, providerSubmitKeys: ['a', 'a', 'b', 'b', 'c', 'c'], inFlight: 2 });
     assert.equal(v.ok, false);
-    assert.match(v.reasons.join(), /3 duplicates towards providers/);
+    assert.match(v.reasons.join(), /3 duplicates towards providers, more than the 2 in flight/);
+    assert.equal(judge({ ...base, submittedIds: ['a', 'a'] }).submittedTwice, 1);
     assert.equal(judge({ ...base, accepted: 0 }).ok, false);
+  });
+});
+
+describe('fault harness: what was in flight to providers', () => {
+  const text = Buffer.from('Hello world, this is a long enough text to be cut into parts');
+  const udh = (seq: number) => Buffer.from([0x05, 0x00, 0x03, 0x2a, 0x02, seq]);
+
+  it('a message is known at the provider by the destination of its first part', () => {
+    const single = submitKey({ destination_addr: '447700900001', esm_class: 0, short_message: text });
+    assert.equal(single, '447700900001');
+    assert.equal(submitKey({ destination_addr: '447700900001', esm_class: 0x40, short_message: Buffer.concat([udh(1), text.subarray(0, 30)]) }), single);
+    assert.equal(submitKey({ destination_addr: '447700900001', esm_class: 0x40, short_message: Buffer.concat([udh(2), text.subarray(30)]) }), null);
+    assert.equal(submitKey({ destination_addr: '447700900001', esm_class: 0, message_payload: text, sar_msg_ref_num: 7, sar_total_segments: 2, sar_segment_seqnum: 2 }), null);
+    assert.equal(routedKey({ destination: { addr: '447700900001' } }), single);
+  });
+
+  it('counts what a provider took before the crash and the supplier had not committed', () => {
+    const routed = [
+      { partition: 0, offset: 9n, key: 'a' }, { partition: 0, offset: 10n, key: 'b' }, { partition: 0, offset: 11n, key: 'c' },
+      { partition: 1, offset: 0n, key: 'd' },
+    ];
+    const submits = [{ key: 'a', at: 100 }, { key: 'b', at: 100 }, { key: 'c', at: 300 }, { key: 'd', at: 150 }, { key: null, at: 100 }];
+    // a committed; b sent, not committed; c sent after the crash; d sent, nothing committed in partition 1.
+    assert.equal(inFlightAt({ at: 200, committed: new Map([[0, 10n]]) }, routed, submits), 2);
+    assert.equal(inFlightAt({ at: 200, committed: new Map([[0, 12n], [1, 1n]]) }, routed, submits), 0);
   });
 });

@@ -66,6 +66,12 @@ describe('loadgen options', () => {
     assert.match(String((() => { try { parseLoadgenArgs(['--rate', 'fast']); } catch (e) { return (e as Error).message; } })()), /--rate: .*\(got "fast"\)/);
   });
 
+  it('--unique-destinations is off by default and leaves 8 digits after the prefix', () => {
+    assert.equal(parse().uniqueDestinations, false);
+    assert.equal(parse('--unique-destinations').uniqueDestinations, true);
+    refused(['--unique-destinations', '--dest-prefix', '4477009123456'], '--dest-prefix');
+  });
+
   it('--fail-on none never fails the run', () => {
     assert.deepEqual(parse('--fail-on', 'none').failOn, []);
   });
