@@ -34,7 +34,11 @@ export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: stri
       const fields = { namespace: entry.namespace, ...pick(rest) };
       // A rebalance answers every member's heartbeat with REBALANCE_IN_PROGRESS; kafkajs logs
       // each as an error although it is the normal way to learn of a rebalance.
-      if (String(rest.error ?? '').startsWith('The group is rebalancing')) log.debug(String(message), fields);
+      // Likewise CONCURRENT_TRANSACTIONS: a transaction begun right after the last one committed
+      // waits (retried) until the broker has written that one's markers.
+      const routine = String(rest.error ?? '').startsWith('The group is rebalancing')
+        || String(rest.error ?? message).includes('another concurrent operation on the same transaction');
+      if (routine) log.debug(String(message), fields);
       else if (level === (logLevel.ERROR as LogLevel)) log.error(String(message), fields);
       else if (level === (logLevel.WARN as LogLevel)) log.warn(String(message), fields);
       else log.debug(String(message), fields);

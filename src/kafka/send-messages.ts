@@ -1,18 +1,24 @@
 /**
- * kafkajs 2.2.4's producer/sendMessages.js with one fix, installed in its place by kafkajs.ts.
+ * kafkajs 2.2.4's producer/sendMessages.js with two fixes, installed in its place by kafkajs.ts.
  *
- * The bug: a send goes to every partition leader at once and is retried as a whole when one
- * leader's request fails; kafkajs retried as soon as the first request failed (Promise.all),
- * while another leader's produce was still in flight. That leader had no answer yet, so the
- * retry sent its records again, under new sequence numbers (the first request had already
- * taken them), and the broker could not tell the copy from a new record. Seen here: inside
- * one transaction, AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS by one leader while a
- * produce to another was slow, and the transaction committed the same whole message twice.
- * Here every request of an attempt is settled before the attempt fails, so a retry only goes
- * to leaders that did not take the records (a failed produce gives its sequence numbers back,
- * so its retry is deduplicated by the broker if the records did land).
+ * A send goes to every partition leader at once and is retried as a whole when one leader's
+ * request fails. kafkajs retried records a leader had already taken, under new sequence
+ * numbers, so the broker could not tell the copy from a new record (inside a transaction: the
+ * same whole message committed twice), and it could skip records no leader had taken and
+ * report the send done (a submit answered ESME_ROK whose message was never written). Both
+ * were seen in fault runs, in two ways:
+ * 1. It retried as soon as the first request failed (Promise.all), while another leader's
+ *    produce was still in flight; that leader had no answer yet, so it got the records again
+ *    (AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS by one leader, a slow produce to
+ *    another). Here every request of an attempt settles before the attempt fails.
+ * 2. It remembered which *brokers* had answered. When a broker died, its partitions moved to
+ *    another leader: one that had not answered got again what the dead one had taken, and one
+ *    that had answered (for other partitions) was skipped, so what the dead one had not taken
+ *    was never written. Here what was taken is remembered by *partition*.
+ * A produce that fails gives its sequence numbers back, so its retry carries the same ones and
+ * a leader that did write the records answers with that write instead of writing again.
  *
- * The rest is kafkajs's code, kept as it was (MIT licence, (c) Tulio Ornelas).
+ * Otherwise this is kafkajs's code (MIT licence, (c) Tulio Ornelas).
  */
 import { createRequire } from 'node:module';
 
@@ -37,10 +43,14 @@ export interface SendMessagesDeps {
 
 export function createSendMessages({ logger, cluster, partitioner, eosManager, retrier }: SendMessagesDeps) {
   return async ({ acks, timeout, compression, topicMessages }: { acks: number; timeout: number; compression: unknown; topicMessages: { topic: string; messages: unknown[] }[] }) => {
-    const responsePerBroker = new Map<any, any[] | null>();
+    // What a leader took, by partition: a retry leaves these partitions out whichever broker
+    // leads them now (fix 2 above).
+    const acknowledged = new Set<string>();
+    const responses: any[] = [];
+    const partitionKey = (topic: string, partition: number | string) => `${topic}\u0000${partition}`;
 
     const createProducerRequests = async (): Promise<Promise<void>[]> => {
-      const topicMetadata = new Map<string, { partitionsPerLeader: Record<string, number[]>; messagesPerPartition: Record<string, any[]> }>();
+      const perBroker = new Map<string, { topic: string; partitions: number[]; messagesPerPartition: Record<string, any[]> }[]>();
       await cluster.refreshMetadataIfNecessary();
       for (const { topic, messages } of topicMessages) {
         const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
@@ -49,62 +59,64 @@ export function createSendMessages({ logger, cluster, partitioner, eosManager, r
           throw new KafkaJSMetadataNotLoaded('Producing to topic without metadata');
         }
         const messagesPerPartition = groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner });
-        const partitions = Object.keys(messagesPerPartition);
+        const partitions = Object.keys(messagesPerPartition).filter((p) => !acknowledged.has(partitionKey(topic, p)));
+        if (partitions.length === 0) continue;
         const partitionsPerLeader = cluster.findLeaderForPartitions(topic, partitions) as Record<string, number[]>;
-        topicMetadata.set(topic, { partitionsPerLeader, messagesPerPartition });
-        for (const nodeId of Object.keys(partitionsPerLeader)) {
-          const broker = await cluster.findBroker({ nodeId });
-          if (!responsePerBroker.has(broker)) responsePerBroker.set(broker, null);
+        for (const [nodeId, leaderPartitions] of Object.entries(partitionsPerLeader)) {
+          let list = perBroker.get(nodeId);
+          if (!list) perBroker.set(nodeId, (list = []));
+          list.push({ topic, partitions: leaderPartitions, messagesPerPartition });
         }
       }
-      const brokersWithoutResponse = Array.from(responsePerBroker.keys()).filter((broker) => !responsePerBroker.get(broker));
-      return brokersWithoutResponse.map(async (broker) => {
-        const topicDataForBroker = Array.from(topicMetadata.entries())
-          .filter(([, { partitionsPerLeader }]) => !!partitionsPerLeader[broker.nodeId])
-          .map(([topic, { partitionsPerLeader, messagesPerPartition }]) => ({ topic, partitions: partitionsPerLeader[broker.nodeId], messagesPerPartition }));
-        const topicData = createTopicData(topicDataForBroker);
-        await eosManager.acquireBrokerLock(broker);
-        try {
-          if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
-          for (const { topic, partitions } of topicData) {
-            for (const entry of partitions) {
-              entry.firstSequence = eosManager.getSequence(topic, entry.partition);
-              eosManager.updateSequence(topic, entry.partition, entry.messages.length);
-            }
-          }
-          let response;
+      const requests: Promise<void>[] = [];
+      for (const [nodeId, topicDataForBroker] of perBroker) {
+        const broker = await cluster.findBroker({ nodeId });
+        requests.push((async () => {
+          const topicData = createTopicData(topicDataForBroker);
+          await eosManager.acquireBrokerLock(broker);
           try {
-            response = await broker.produce({
-              transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
-              producerId: eosManager.getProducerId(),
-              producerEpoch: eosManager.getProducerEpoch(),
-              acks, timeout, compression, topicData,
-            });
-          } catch (e) {
+            if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
             for (const { topic, partitions } of topicData) {
-              for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
+              for (const entry of partitions) {
+                entry.firstSequence = eosManager.getSequence(topic, entry.partition);
+                eosManager.updateSequence(topic, entry.partition, entry.messages.length);
+              }
             }
-            throw e;
+            let response;
+            try {
+              response = await broker.produce({
+                transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
+                producerId: eosManager.getProducerId(),
+                producerEpoch: eosManager.getProducerEpoch(),
+                acks, timeout, compression, topicData,
+              });
+            } catch (e) {
+              // Not known to be written: the retry sends the same sequence numbers, so a leader
+              // that did write them answers with the first write instead of writing again.
+              for (const { topic, partitions } of topicData) {
+                for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
+              }
+              throw e;
+            }
+            for (const { topic, partitions } of topicData) for (const entry of partitions) acknowledged.add(partitionKey(topic, entry.partition));
+            if (acks !== 0) responses.push(...responseSerializer(response));
+          } finally {
+            await eosManager.releaseBrokerLock(broker);
           }
-          responsePerBroker.set(broker, acks !== 0 ? responseSerializer(response) : []);
-        } catch (e) {
-          responsePerBroker.delete(broker);
-          throw e;
-        } finally {
-          await eosManager.releaseBrokerLock(broker);
-        }
-      });
+        })());
+      }
+      return requests;
     };
 
     return retrier(async (bail, retryCount, retryTime) => {
       await cluster.addMultipleTargetTopics(topicMessages.map(({ topic }) => topic));
       try {
         const requests = await createProducerRequests();
-        // The fix: wait for every leader's request before failing the attempt (see above).
+        // Fix 1: wait for every leader's request before failing the attempt (see above).
         const settled = await Promise.allSettled(requests);
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (failed) throw failed.reason;
-        return Array.from(responsePerBroker.values()).flat();
+        return responses;
       } catch (e: any) {
         if (e.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({ host: e.host, port: e.port });
         if (!cluster.isConnected()) {

@@ -85,11 +85,23 @@ export class StageConsumer {
     const done: boolean[] = new Array<boolean>(messages.length).fill(false);
     let resolvedUpTo = 0;
     const inFlight = new Set<Promise<void>>();
+    // Commits during the batch too (kafkajs only does so when autoCommitInterval has passed):
+    // a batch can take seconds (a supplier paced by its provider), and whatever is handled but
+    // not committed when a node dies is handled again by the next owner (sent twice).
+    let committing: Promise<void> | null = null;
+    const commitSoon = () => {
+      if (committing) return;
+      committing = p.commitOffsetsIfNecessary()
+        .catch((err: unknown) => this.options.logger.debug('offset commit during a batch failed', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }))
+        .finally(() => { committing = null; });
+    };
     const advance = () => {
+      const before = resolvedUpTo;
       while (resolvedUpTo < messages.length && done[resolvedUpTo]) {
         p.resolveOffset(messages[resolvedUpTo]!.offset);
         resolvedUpTo++;
       }
+      if (resolvedUpTo > before) commitSoon();
     };
     for (let i = 0; i < messages.length; i++) {
       if (!this.running || !p.isRunning() || p.isStale()) break;
@@ -106,6 +118,7 @@ export class StageConsumer {
       void task.finally(() => inFlight.delete(task));
     }
     await Promise.all(inFlight);
+    if (committing) await committing;
     await p.commitOffsetsIfNecessary().catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
   }

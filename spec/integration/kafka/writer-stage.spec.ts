@@ -71,6 +71,41 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     assert.deepEqual(again, []);
   });
 
+  it('commits what a long batch has handled while the batch is still being handled', async () => {
+    // A supplier's batch can take seconds at its provider's pace; whatever it handled but had
+    // not committed when its node dies is handled (sent) again by the next owner.
+    const topic = `${prefix}slow-batch`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    const n = 60;
+    await Promise.all(Array.from({ length: n }, (_, i) => writer.append({ topic, key: 'k', value: String(i) })));
+    let handled = 0;
+    const stage = new StageConsumer(kafka, {
+      groupId: `${prefix}slow`, topics: [topic], window: 1, partitionsConcurrently: 1, logger: silentLogger,
+      handle: async () => {
+        await new Promise((res) => setTimeout(res, 50));
+        handled++;
+      },
+    });
+    await stage.start();
+    let committedMidway = -1;
+    try {
+      await waitFor('half the batch handled', () => handled >= n / 2, 30000);
+      // autoCommitInterval is 500 ms: within a second of that, the handled half is committed.
+      await waitFor('an offset committed before the batch ends', async () => {
+        const [entry] = await admin.fetchOffsets({ groupId: `${prefix}slow`, topics: [topic] });
+        committedMidway = Number(entry?.partitions[0]?.offset ?? -1);
+        return committedMidway > 0 || handled >= n;
+      }, 10000);
+      assert.ok(handled < n, `the whole batch (${n} records at 50 ms) was handled before any commit was seen`);
+      assert.ok(committedMidway > 0 && committedMidway <= handled, `committed ${committedMidway} with ${handled} handled`);
+    } finally {
+      await stage.stop();
+      await admin.disconnect();
+    }
+  });
+
   it('refuses appends beyond its bound instead of buffering without limit', async () => {
     const small = new DurableWriter(kafka, { maxPending: 3, maxBatch: 500, logger: silentLogger });
     await small.start();

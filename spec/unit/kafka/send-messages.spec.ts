@@ -24,16 +24,22 @@ interface Produced { nodeId: number; partition: number; firstSequence: number; c
  * Two partition leaders inside one transaction, as seen in a fault run: leader 2 refuses to add
  * its partition once (CONCURRENT_TRANSACTIONS, retriable) while leader 1's produce is slow.
  */
-function twoLeaders(produceDelayMs: number) {
+function twoLeaders(produceDelayMs: number, leaderMovesOnRefresh = false, broker1DiesOnce = false) {
   const produced: Produced[] = [];
   const sequences = new Map<string, number>();
   const locks = new Map<number, Promise<void>>();
   const releases = new Map<number, () => void>();
-  let refusals = 1;
+  let refusals = broker1DiesOnce ? 0 : 1;
+  let deaths = broker1DiesOnce ? 1 : 0;
+  let moved = false;
   const broker = (nodeId: number) => ({
     nodeId,
     produce: async ({ topicData }: { topicData: { topic: string; partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[] }) => {
       if (nodeId === 1) await new Promise((r) => setTimeout(r, produceDelayMs));
+      if (nodeId === 1 && deaths > 0) {
+        deaths--;
+        throw Object.assign(new Error('Connection error: read ECONNRESET'), { name: 'KafkaJSConnectionError', retriable: true });
+      }
       for (const t of topicData) for (const p of t.partitions) produced.push({ nodeId, partition: p.partition, firstSequence: p.firstSequence, count: p.messages.length });
       return { topics: topicData.map((t) => ({ topicName: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) })) };
     },
@@ -42,14 +48,17 @@ function twoLeaders(produceDelayMs: number) {
   const cluster = {
     targetTopics: new Set<string>(),
     refreshMetadataIfNecessary: async () => undefined,
-    refreshMetadata: async () => undefined,
+    refreshMetadata: async () => {
+      if (leaderMovesOnRefresh) moved = true;
+    },
     addMultipleTargetTopics: async () => undefined,
     isConnected: () => true,
     removeBroker: () => undefined,
     findTopicPartitionMetadata: () => [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: 2 }],
     findLeaderForPartitions: (_topic: string, partitions: string[]) => {
       const out: Record<string, number[]> = {};
-      for (const p of partitions.map(Number)) (out[String(p + 1)] ??= []).push(p);
+      // Normally partition p is led by broker p + 1; once moved, broker 2 leads both.
+      for (const p of partitions.map(Number)) (out[String(moved ? 2 : p + 1)] ??= []).push(p);
       return out;
     },
     findBroker: async ({ nodeId }: { nodeId: string }) => brokers.get(Number(nodeId)),
@@ -86,7 +95,7 @@ function twoLeaders(produceDelayMs: number) {
   return { deps, send, produced };
 }
 
-describe('kafkajs producer send fix: a retry never sends again what a leader already took', () => {
+describe('kafkajs producer send fix: a retry never sends again what a leader took, nor skips what none took', () => {
   it('with one leader refusing once and another slow, each partition is produced exactly once', async () => {
     const { deps, send, produced } = twoLeaders(60);
     await createSendMessages(deps)(send);
@@ -97,6 +106,32 @@ describe('kafkajs producer send fix: a retry never sends again what a leader alr
     const { deps, send, produced } = twoLeaders(60);
     await originalSendMessages()(deps)(send);
     assert.deepEqual(produced.filter((p) => p.nodeId === 1).map((p) => p.firstSequence), [0, 1]);
+  });
+
+  it('records a leader took are not sent again when their partition moves to another leader before the retry', async () => {
+    // As when a broker dies: its partitions' new leader has not answered anything yet.
+    const { deps, send, produced } = twoLeaders(60, true);
+    await createSendMessages(deps)(send);
+    assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}@${p.firstSequence}`).sort(), ['1:0@0', '2:1@0']);
+  });
+
+  it('kafkajs as shipped sends them to the new leader again, under a new sequence number', async () => {
+    const { deps, send, produced } = twoLeaders(0, true);
+    await originalSendMessages()(deps)(send);
+    assert.deepEqual(produced.filter((p) => p.partition === 0).map((p) => `${p.nodeId}@${p.firstSequence}`), ['1@0', '2@1']);
+  });
+
+  it('records for a dead leader go to the new one even when it already took other records of the send', async () => {
+    // Broker 1 dies with the produce for partition 0; broker 2 took partition 1 and now leads both.
+    const { deps, send, produced } = twoLeaders(10, true, true);
+    await createSendMessages(deps)(send);
+    assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}@${p.firstSequence}`).sort(), ['2:0@0', '2:1@0']);
+  });
+
+  it('kafkajs as shipped reports that send done without ever writing partition 0 (a message lost after the customer was told it is safe)', async () => {
+    const { deps, send, produced } = twoLeaders(10, true, true);
+    await originalSendMessages()(deps)(send);
+    assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}`), ['2:1']);
   });
 
   it('is the send the loaded kafkajs producer uses', () => {
