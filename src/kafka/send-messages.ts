@@ -68,44 +68,49 @@ export function createSendMessages({ logger, cluster, partitioner, eosManager, r
           list.push({ topic, partitions: leaderPartitions, messagesPerPartition });
         }
       }
-      const requests: Promise<void>[] = [];
-      for (const [nodeId, topicDataForBroker] of perBroker) {
-        const broker = await cluster.findBroker({ nodeId });
-        requests.push((async () => {
-          const topicData = createTopicData(topicDataForBroker);
-          await eosManager.acquireBrokerLock(broker);
-          try {
-            if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
-            for (const { topic, partitions } of topicData) {
-              for (const entry of partitions) {
-                entry.firstSequence = eosManager.getSequence(topic, entry.partition);
-                eosManager.updateSequence(topic, entry.partition, entry.messages.length);
-              }
+      // Every leader is looked up before any request starts: a lookup that fails (a dead
+      // broker) must not leave a request of this attempt in flight while the next one begins.
+      const brokers = new Map<string, any>();
+      for (const nodeId of perBroker.keys()) brokers.set(nodeId, await cluster.findBroker({ nodeId }));
+      return [...perBroker].map(async ([nodeId, topicDataForBroker]) => {
+        const broker = brokers.get(nodeId);
+        await eosManager.acquireBrokerLock(broker);
+        try {
+          // Taken meanwhile (under this lock, by an earlier request to this leader): not again.
+          const pending = topicDataForBroker
+            .map((t) => ({ ...t, partitions: t.partitions.filter((p) => !acknowledged.has(partitionKey(t.topic, p))) }))
+            .filter((t) => t.partitions.length > 0);
+          if (pending.length === 0) return;
+          const topicData = createTopicData(pending);
+          if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
+          for (const { topic, partitions } of topicData) {
+            for (const entry of partitions) {
+              entry.firstSequence = eosManager.getSequence(topic, entry.partition);
+              eosManager.updateSequence(topic, entry.partition, entry.messages.length);
             }
-            let response;
-            try {
-              response = await broker.produce({
-                transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
-                producerId: eosManager.getProducerId(),
-                producerEpoch: eosManager.getProducerEpoch(),
-                acks, timeout, compression, topicData,
-              });
-            } catch (e) {
-              // Not known to be written: the retry sends the same sequence numbers, so a leader
-              // that did write them answers with the first write instead of writing again.
-              for (const { topic, partitions } of topicData) {
-                for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
-              }
-              throw e;
-            }
-            for (const { topic, partitions } of topicData) for (const entry of partitions) acknowledged.add(partitionKey(topic, entry.partition));
-            if (acks !== 0) responses.push(...responseSerializer(response));
-          } finally {
-            await eosManager.releaseBrokerLock(broker);
           }
-        })());
-      }
-      return requests;
+          let response;
+          try {
+            response = await broker.produce({
+              transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
+              producerId: eosManager.getProducerId(),
+              producerEpoch: eosManager.getProducerEpoch(),
+              acks, timeout, compression, topicData,
+            });
+          } catch (e) {
+            // Not known to be written: the retry sends the same sequence numbers, so a leader
+            // that did write them answers with the first write instead of writing again.
+            for (const { topic, partitions } of topicData) {
+              for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
+            }
+            throw e;
+          }
+          for (const { topic, partitions } of topicData) for (const entry of partitions) acknowledged.add(partitionKey(topic, entry.partition));
+          if (acks !== 0) responses.push(...responseSerializer(response));
+        } finally {
+          await eosManager.releaseBrokerLock(broker);
+        }
+      });
     };
 
     return retrier(async (bail, retryCount, retryTime) => {

@@ -24,13 +24,15 @@ interface Produced { nodeId: number; partition: number; firstSequence: number; c
  * Two partition leaders inside one transaction, as seen in a fault run: leader 2 refuses to add
  * its partition once (CONCURRENT_TRANSACTIONS, retriable) while leader 1's produce is slow.
  */
-function twoLeaders(produceDelayMs: number, leaderMovesOnRefresh = false, broker1DiesOnce = false) {
+function twoLeaders(produceDelayMs: number, leaderMovesOnRefresh = false, broker1DiesOnce = false, broker2RefusesConnectionOnce = false) {
   const produced: Produced[] = [];
   const sequences = new Map<string, number>();
   const locks = new Map<number, Promise<void>>();
   const releases = new Map<number, () => void>();
   let refusals = broker1DiesOnce ? 0 : 1;
   let deaths = broker1DiesOnce ? 1 : 0;
+  let refusedConnections = broker2RefusesConnectionOnce ? 1 : 0;
+  if (broker2RefusesConnectionOnce) refusals = 0;
   let moved = false;
   const broker = (nodeId: number) => ({
     nodeId,
@@ -61,7 +63,13 @@ function twoLeaders(produceDelayMs: number, leaderMovesOnRefresh = false, broker
       for (const p of partitions.map(Number)) (out[String(moved ? 2 : p + 1)] ??= []).push(p);
       return out;
     },
-    findBroker: async ({ nodeId }: { nodeId: string }) => brokers.get(Number(nodeId)),
+    findBroker: async ({ nodeId }: { nodeId: string }) => {
+      if (Number(nodeId) === 2 && refusedConnections > 0) {
+        refusedConnections--;
+        throw Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError', retriable: true });
+      }
+      return brokers.get(Number(nodeId));
+    },
   };
   const eosManager = {
     isTransactional: () => true,
@@ -132,6 +140,13 @@ describe('kafkajs producer send fix: a retry never sends again what a leader too
     const { deps, send, produced } = twoLeaders(10, true, true);
     await originalSendMessages()(deps)(send);
     assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}`), ['2:1']);
+  });
+
+  it('a leader that cannot be reached fails the attempt before any request of it starts', async () => {
+    // Broker 2 refuses the connection once while broker 1 is slow to answer.
+    const { deps, send, produced } = twoLeaders(60, false, false, true);
+    await createSendMessages(deps)(send);
+    assert.deepEqual(produced.map((p) => `${p.nodeId}:${p.partition}@${p.firstSequence}`).sort(), ['1:0@0', '2:1@0']);
   });
 
   it('is the send the loaded kafkajs producer uses', () => {
