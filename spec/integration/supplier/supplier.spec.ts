@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
 import type { Esme } from '../../../scripts/lib/esme-client.js';
 import { Status } from '../../../src/smpp/status.js';
-import { uniquePrefix, waitFor } from '../../support/env.js';
+import { brokers, uniquePrefix, waitFor } from '../../support/env.js';
+import { createKafka } from '../../../src/kafka/client.js';
+import { DurableWriter, type OutRecord } from '../../../src/kafka/writer.js';
+import { topicNames } from '../../../src/kafka/topics.js';
+import { encodeRecord } from '../../../src/domain/records.js';
+import { silentLogger } from '../../../src/log.js';
 import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
 import { bindCustomer, outboundConfig, receiptsFor, submitMany, textOf } from './support.js';
 
@@ -122,5 +127,51 @@ describe('supplier: refusals, silence and dropped connections', function () {
     const sent = await submitMany(esme, 'slow', 10);
     const stats = await receiptsFor(esme, sent);
     assert.deepEqual(sent.filter((s) => stats.get(s.id) !== 'DELIVRD'), []);
+  });
+});
+
+describe('supplier: a routed record handed over again', function () {
+  this.timeout(120000);
+  const prefix = uniquePrefix('resend');
+  let sim: ProviderSimulator;
+  let gw: RunningGateway;
+
+  before(async () => {
+    sim = await startProviderSimulator({ systemId: 'gw', password: 'gwpass', receiptDelayMs: 20 });
+    gw = await startGateway(outboundConfig(prefix, [{ id: 'p', port: sim.address.port }], [{ provider: 'p' }]));
+    await waitFor('provider bind', () => sim.boundSessions > 0);
+  });
+  after(async () => {
+    await gw?.stop();
+    await sim?.close();
+  });
+
+  it('is not sent to the provider again once the provider took it (as after a crash or a lost offset commit)', async () => {
+    const kafka = createKafka({ brokers }, 'spec-resend', silentLogger);
+    const writer = new DurableWriter(kafka, { maxPending: 100, maxBatch: 100, logger: silentLogger });
+    await writer.start();
+    const topic = topicNames(prefix).providerOutgoing;
+    const routed = (id: string, to: string): OutRecord => ({
+      topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
+      value: encodeRecord({
+        provider: 'p', routedAt: Date.now(),
+        message: {
+          id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
+          serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
+          body: Buffer.from(`text for ${to}`).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
+        },
+      }),
+    });
+    try {
+      await writer.append(routed('01aaaaaaaaaaaaaaaaaaaa01', '447700900001'));
+      await waitFor('the first copy sent', () => sim.submitted.length >= 1);
+      // The same record again, then another message: the second must go, the copy must not.
+      await writer.append([routed('01aaaaaaaaaaaaaaaaaaaa01', '447700900001'), routed('01aaaaaaaaaaaaaaaaaaaa02', '447700900002')]);
+      await waitFor('the next message sent', () => sim.submitted.some((s) => s.pdu.destination_addr === '447700900002'));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(sim.submitted.map((s) => s.pdu.destination_addr), ['447700900001', '447700900002']);
+    } finally {
+      await writer.stop();
+    }
   });
 });

@@ -17,6 +17,8 @@
  * On a failover route, a message refused for good, or whose bind stays down for
  * `failoverAfterMs`, goes back to the router with this provider excluded instead of failing,
  * as long as none of its parts was accepted here. Limits exhausted otherwise: UNDELIV.
+ * A message whose parts were all accepted is remembered (sent-memory.ts); its record handed
+ * over again after a crash or a lost offset commit is not sent again.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
@@ -25,7 +27,7 @@ import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { Status } from '../../smpp/status.js';
 import type { PduFields } from '../../smpp/pdu.js';
-import { ConfigError, TimeoutError, UnavailableError } from '../../errors.js';
+import { ConfigError, TimeoutError, UnavailableError, errorMessage } from '../../errors.js';
 import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
@@ -33,6 +35,7 @@ import {
   type CorrelationRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
 import type { CorrelationStore } from './correlation-store.js';
+import type { SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { receiptsForMessage, targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
@@ -59,6 +62,8 @@ export interface SupplierDeps {
   writer: DurableWriter;
   topics: Topics;
   correlation: CorrelationStore;
+  /** Messages the provider already took: not sent again when their record comes again. */
+  sent: SentMemory;
   bindStates: BindStateStore;
   nodeId: string;
   /** Who owns the destination number of a mobile-originated message. */
@@ -135,6 +140,14 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
 
   async function submit(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const m = out.message;
+    const already = await deps.sent.get(provider.id, m.id).catch((err: unknown) => {
+      ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, error: errorMessage(err) });
+      return null;
+    });
+    if (already) {
+      ctx.log.info('message already taken by the provider; not sent again', { messageId: m.id, provider: provider.id, providerMessageIds: already.providerMessageIds });
+      return;
+    }
     let split: SplitResult;
     try {
       split = splitForProvider(m, { concatenation: provider.concatenation });
@@ -170,8 +183,11 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       if (outcome.kind === 'down') return fail(m, 'UNDELIV', null, 'provider bind down', ctx);
       return fail(m, 'UNDELIV', outcome.status, outcome.why, ctx);
     }
+    const sentAt = Date.now();
+    await deps.sent.remember(provider.id, m.id, { providerMessageIds: providerIds, at: sentAt }).catch((err: unknown) =>
+      ctx.log.warn('sent memory not stored; a redelivery would send the message again', { messageId: m.id, error: errorMessage(err) }));
     const ev: LifecycleEvent = {
-      messageId: m.id, type: 'submitted', at: Date.now(), node: deps.nodeId,
+      messageId: m.id, type: 'submitted', at: sentAt, node: deps.nodeId,
       detail: { provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts },
     };
     await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
