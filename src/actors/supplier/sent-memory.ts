@@ -5,11 +5,16 @@
  * offset can be committed; so the only messages a redelivery can still send twice are those in
  * flight at the crash: sent, not yet remembered.
  *
- * Redis only, with the correlation TTL: a Redis that lost its data forgets, and the supplier
- * falls back to at-least-once (it sends rather than risk not sending). A Redis error on either
- * side is reported by the caller and never stops a send.
+ * Redis only, for an hour: a record comes back as soon as its partition is served again (a
+ * rebalance, a consumer restart) or once Kafka takes offset commits again after an outage, so
+ * an hour covers the outages worth surviving while a busy node's memory stays bounded (about
+ * 150 bytes a message: 540 MB at a steady 1 000 messages a second). Past it, and after a Redis
+ * that lost its data, the supplier falls back to at-least-once: it sends rather than risk not
+ * sending. A Redis error on either side is reported by the caller and never stops a send.
  */
 import type { RedisClient } from '../../redis/client.js';
+
+export const SENT_MEMORY_TTL_SECONDS = 3600;
 
 export interface SentEntry {
   providerMessageIds: string[];

@@ -8,7 +8,7 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from './correlation-store.js';
-import { SentMemory } from './sent-memory.js';
+import { SENT_MEMORY_TTL_SECONDS, SentMemory } from './sent-memory.js';
 import { BindStateStore } from './bind-state.js';
 import { suppliersActor } from './suppliers-actor.js';
 import { compileNumberOwners } from '../router/number-owners.js';
@@ -32,7 +32,7 @@ export const stage: AtLeastOnceStage = {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
     correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations }),
-    sent: new SentMemory(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
+    sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
     numberOwners: compileNumberOwners(env.config.customers),
     bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
