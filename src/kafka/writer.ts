@@ -54,21 +54,51 @@ export class WriterClosedError extends GatewayError {
   }
 }
 
+/**
+ * Errors after which an idempotent producer's sequence numbers no longer match the broker's
+ * (kafkajs never recovers from them by itself): every later write to that partition would
+ * fail the same way. A new producer (a new producer id) starts the sequences afresh.
+ */
+const FATAL_TO_PRODUCER = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+export function isFatalToProducer(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && FATAL_TO_PRODUCER.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
+
 export class DurableWriter {
-  private readonly producer: Producer;
+  private producer: Producer;
   private queue: Pending[] = [];
   private queuedRecords = 0;
   private inFlightRecords = 0;
   private sending: Promise<void> | null = null;
   private closed = false;
-  readonly stats = { appended: 0, batches: 0, failed: 0 };
+  /** A renewed producer connects with the next batch (a failure then fails only that batch). */
+  private needsConnect = false;
+  readonly stats = { appended: 0, batches: 0, failed: 0, producersRenewed: 0 };
 
-  constructor(kafka: KafkaClient, private readonly options: WriterOptions) {
+  constructor(private readonly kafka: KafkaClient, private readonly options: WriterOptions) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
     // Idempotent: a retried produce request cannot write a record twice.
-    this.producer = kafka.producer({
+    return this.kafka.producer({
       idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
     });
+  }
+
+  /** Replaces a producer whose sequence numbers the brokers no longer accept (see FATAL_TO_PRODUCER). */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.stats.producersRenewed++;
+    this.needsConnect = true;
+    await old.disconnect().catch(() => undefined);
   }
 
   async start(): Promise<void> {
@@ -137,6 +167,10 @@ export class DurableWriter {
       }
     }
     try {
+      if (this.needsConnect) {
+        await this.producer.connect();
+        this.needsConnect = false;
+      }
       await this.producer.sendBatch({
         acks: -1,
         timeout: 30000,
@@ -152,6 +186,12 @@ export class DurableWriter {
       this.options.logger.error('kafka write failed', { error: errorMessage(err), records: batch.length });
       const e = new UnavailableError('KAFKA_WRITE_FAILED', `Kafka did not acknowledge the write: ${errorMessage(err)}`, err);
       for (const p of batch) p.reject(e);
+      // Callers retry (a stage record, a customer's submit answered ESME_RSYSERR, a provider's
+      // receipt answered with an error): their retry must not meet the same broken producer.
+      if (isFatalToProducer(err)) {
+        this.options.logger.warn('Kafka producer out of step with the brokers; starting a new one', { error: errorMessage(err) });
+        await this.renewProducer();
+      }
     }
   }
 }
