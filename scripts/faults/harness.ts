@@ -18,6 +18,7 @@ import { parseLoadgenArgs } from '../loadgen/options.js';
 import type { LoadReport } from '../loadgen/report.js';
 import { createKafka, type KafkaClient } from '../../src/kafka/client.js';
 import { topicNames } from '../../src/kafka/topics.js';
+import { committedOffsets } from '../../src/kafka/offsets.js';
 import { silentLogger } from '../../src/log.js';
 import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
 import { schedule, type TimedFault } from './schedule.js';
@@ -286,18 +287,6 @@ async function recovery(kafka: KafkaClient, groups: string[], deadClient: string
       if (Date.now() - since > timeoutMs) return timeoutMs;
       await sleep(200);
     }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** A group's committed offsets in one topic, by partition. */
-async function committedOffsets(kafka: KafkaClient, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? 0n : BigInt(p.offset)]));
   } finally {
     await admin.disconnect();
   }

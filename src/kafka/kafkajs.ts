@@ -58,17 +58,18 @@ function compareOffsets(a: string | number, b: string | number): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-// Replace the module before kafkajs's consumer requires it (batch.js binds it at load time).
-const buggy = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
-if (!require.cache[buggy]) {
-  require.cache[buggy] = { id: buggy, filename: buggy, loaded: true, exports: filterAbortedRecords, children: [], paths: [], path: buggy } as unknown as NodeJS.Module;
+/** Puts `exports` in place of a kafkajs module before kafkajs requires it (it binds them at load time). */
+function replaceModule(path: string, exports: unknown): string {
+  const resolved = require.resolve(path);
+  if (!require.cache[resolved]) {
+    require.cache[resolved] = { id: resolved, filename: resolved, loaded: true, exports, children: [], paths: [], path: resolved } as unknown as NodeJS.Module;
+  }
+  return resolved;
 }
 
-// Same for the producer's send (messageProducer.js binds it at load time); see send-messages.ts.
-const sendMessagesPath = require.resolve('kafkajs/src/producer/sendMessages.js');
-if (!require.cache[sendMessagesPath]) {
-  require.cache[sendMessagesPath] = { id: sendMessagesPath, filename: sendMessagesPath, loaded: true, exports: createSendMessages, children: [], paths: [], path: sendMessagesPath } as unknown as NodeJS.Module;
-}
+replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedRecords);
+// The producer's send, for the retry fixes in send-messages.ts.
+const sendMessagesPath = replaceModule('kafkajs/src/producer/sendMessages.js', createSendMessages);
 
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
 export const kafkajs = require('kafkajs') as typeof import('kafkajs');

@@ -1,12 +1,12 @@
 /**
- * kafkajs 2.2.4's producer/sendMessages.js with two fixes, installed in its place by kafkajs.ts.
+ * kafkajs 2.2.4's producer/sendMessages.js with three fixes, installed in its place by kafkajs.ts.
  *
  * A send goes to every partition leader at once and is retried as a whole when one leader's
  * request fails. kafkajs retried records a leader had already taken, under new sequence
  * numbers, so the broker could not tell the copy from a new record (inside a transaction: the
  * same whole message committed twice), and it could skip records no leader had taken and
  * report the send done (a submit answered ESME_ROK whose message was never written). Both
- * were seen in fault runs, in two ways:
+ * were seen in fault runs:
  * 1. It retried as soon as the first request failed (Promise.all), while another leader's
  *    produce was still in flight; that leader had no answer yet, so it got the records again
  *    (AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS by one leader, a slow produce to
@@ -15,6 +15,8 @@
  *    another leader: one that had not answered got again what the dead one had taken, and one
  *    that had answered (for other partitions) was skipped, so what the dead one had not taken
  *    was never written. Here what was taken is remembered by *partition*.
+ * 3. Every leader of an attempt is looked up before any request starts, so a lookup that fails
+ *    (a dead broker) never leaves a request of the failed attempt in flight during the retry.
  * A produce that fails gives its sequence numbers back, so its retry carries the same ones and
  * a leader that did write the records answers with that write instead of writing again.
  *
