@@ -48,6 +48,10 @@ export class Esme {
   private readonly pending = new Set<(err: Error) => void>();
   unbindReceived = false;
   closed = false;
+  /** How long each deliver_sm waits for its answer (a slow customer keeps several open). */
+  deliverAnswerDelayMs = 0;
+  unansweredDelivers = 0;
+  maxUnansweredDelivers = 0;
   private constructor(private readonly session: RawSession) {
     session.on('deliver_sm', ((pdu: RawPdu) => {
       const sm = pdu.short_message;
@@ -56,7 +60,14 @@ export class Esme {
         esmClass: pdu.esm_class ?? 0, receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state,
         text: raw, source: pdu.source_addr, destination: pdu.destination_addr,
       });
-      session.send(pdu.response());
+      this.unansweredDelivers++;
+      this.maxUnansweredDelivers = Math.max(this.maxUnansweredDelivers, this.unansweredDelivers);
+      const answer = () => {
+        this.unansweredDelivers--;
+        session.send(pdu.response());
+      };
+      if (this.deliverAnswerDelayMs > 0) setTimeout(answer, this.deliverAnswerDelayMs);
+      else answer();
     }) as never);
     session.on('unbind', ((pdu: RawPdu) => {
       this.unbindReceived = true;

@@ -196,6 +196,11 @@ export interface DeliveryConfig {
   readonly responseTimeoutMs: number;
   /** How long a receipt or MO waits for its customer before it is dropped (with an event). */
   readonly retentionSeconds: number;
+  /**
+   * Receipts and MO of one outbox partition in flight at once. A customer's go out in outbox
+   * order; only when one fails can a later one in flight arrive before it.
+   */
+  readonly window: number;
 }
 
 /** The assembler stage (see src/actors/assembler/options.ts for what each option decides). */

@@ -135,6 +135,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     retryIntervalMs: d.int('retryIntervalMs', { default: 2000, min: 10 }),
     responseTimeoutMs: d.int('responseTimeoutMs', { default: 10000, min: 100 }),
     retentionSeconds: d.int('retentionSeconds', { default: 72 * 3600, min: 1 }),
+    window: d.int('window', { default: 20, min: 1, max: 1000 }),
   };
   d.done();
   const assembler = readAssembler(root.obj('assembler'));

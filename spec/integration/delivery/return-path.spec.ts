@@ -139,6 +139,26 @@ describe('return path: held deliveries and MO on one node', function () {
     await waitFor('the hold released', async () => (await redis.sismember(`${prefix}held-customers:0`, 'acme')) === 0, 10000, 200);
   });
 
+  it('a customer slow to answer has several receipts in flight at once, still in outbox order', async () => {
+    const beta = await connect();
+    beta.deliverAnswerDelayMs = 150;
+    assert.equal((await beta.bind('beta', 'betapw')).command_status, ESME_ROK);
+    const ids = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+      const r = await beta.submit(`4477009300${String(i).padStart(2, '0')}`, `window ${i}`);
+      assert.equal(r.command_status, ESME_ROK);
+      return r.message_id!;
+    }));
+    await waitFor('every receipt', () => ids.every((id) => beta.delivers.some((d) => d.receiptedMessageId === id)), 60000);
+    // The session's SMPP window (session.window, 10) bounds what one bind has open.
+    assert.ok(beta.maxUnansweredDelivers > 1, `deliver_sm open at once: ${beta.maxUnansweredDelivers}`);
+    assert.ok(beta.maxUnansweredDelivers <= 10, `deliver_sm open at once: ${beta.maxUnansweredDelivers}`);
+    const got = beta.delivers.map((d) => d.receiptedMessageId!).filter((id) => ids.includes(id));
+    assert.equal(got.length, ids.length, 'each receipt once');
+    const outbox = await readTopic<{ customer: string; messageId: string }>(prefix, 'customer-outgoing-deliveries',
+      (all) => ids.every((id) => all.some((r) => r.messageId === id)));
+    assert.deepEqual(got, outbox.map((r) => r.messageId).filter((id) => ids.includes(id)));
+  });
+
   it('an MO reaches the customer owning the destination number, and no other customer', async () => {
     const acme = await connect();
     const beta = await connect();

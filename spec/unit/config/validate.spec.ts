@@ -31,6 +31,7 @@ describe('config validation', () => {
     assert.deepEqual(c.customers[0]!.bindTypes, ['transmitter', 'receiver', 'transceiver']);
     assert.equal(c.providers[0]!.bindType, 'transceiver');
     assert.equal(c.delivery.retentionSeconds, 72 * 3600);
+    assert.equal(c.delivery.window, 20);
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.providers[0]));
   });
 
@@ -50,6 +51,11 @@ describe('config validation', () => {
     const raw = { ...base(), routes: [{ provider: 'p1' }, { provider: 'nope' }] };
     const e = fails(raw, 'routes[1].provider');
     assert.match(e.message, /"nope"/);
+  });
+
+  it('names a delivery window out of range', () => {
+    fails({ ...base(), delivery: { window: 0 } }, 'delivery.window');
+    fails({ ...base(), delivery: { window: 1001 } }, 'delivery.window');
   });
 
   it('names a field of the wrong type, with the value', () => {

@@ -71,11 +71,6 @@ export class HeldDeliveries {
     return `${e.record.customer}|${e.partition}|${e.offset}`;
   }
 
-  /** Whether the customer has held records (then a new one must queue behind them). */
-  async isHolding(partition: number, customer: string): Promise<boolean> {
-    return (await this.redis.sismember(this.customersKey(partition), customer)) === 1;
-  }
-
   /** Journals the entry (with `also`, e.g. its lifecycle event) to Kafka, then queues it in Redis. */
   async hold(entry: HeldEntry, also: OutRecord[] = []): Promise<void> {
     // Deterministic bytes: holding the same record again (a replay) adds no second member.

@@ -10,9 +10,10 @@ export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
   name: 'delivery',
   topic: (t) => t.deliveries,
-  // One at a time per partition: a customer's receipts go out in the order they were produced.
-  // A customer that cannot take one does not block the partition: its records are held apart.
-  window: () => 1,
+  // A window per partition: the delivery actor starts each customer's records in outbox order
+  // and awaits the answers outside its customer lock. A customer that cannot take one does not
+  // block the partition: its records are held apart.
+  window: (c) => c.delivery.window,
   // A forwarded deliver_sm waits for the customer's answer; a Redis rebuild may come first.
   recordTimeoutMs: (c) => c.delivery.responseTimeoutMs * 2 + 120000,
   retry: (c) => ({ initialMs: 100, maxMs: c.delivery.retryIntervalMs }),
