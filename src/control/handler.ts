@@ -13,6 +13,7 @@ import type { ActorControlResult } from '../runtime/threads/protocol.js';
 import type { RoutingInput } from '../actors/router/route-table.js';
 import { compileRoutes } from '../actors/router/route-table.js';
 import type { CustomerControls } from './customer-controls.js';
+import { ProviderControls } from './provider-controls.js';
 import type { ControlOutcome, ControlReply, ControlRequest } from './protocol.js';
 import { parseRequest } from './protocol.js';
 import { controlKeys } from './keys.js';
@@ -37,8 +38,11 @@ type Answer = { outcome: ControlOutcome; detail: string };
 
 export class ControlHandler {
   private subscriber: RedisClient | undefined;
+  private readonly providerControls: ProviderControls;
 
-  constructor(private readonly deps: HandlerDeps) {}
+  constructor(private readonly deps: HandlerDeps) {
+    this.providerControls = new ProviderControls(deps.redis, deps.config.redis.keyPrefix);
+  }
 
   async start(): Promise<void> {
     const keys = controlKeys(this.deps.config.redis.keyPrefix);
@@ -98,6 +102,10 @@ export class ControlHandler {
       }
       case 'pause': case 'resume': case 'provider-rate': {
         if (!config.providers.some((p) => p.id === r.provider)) return { outcome: 'refused', detail: `no provider ${r.provider} in the configuration` };
+        // Kept first (every node writes the same), so the next owner of the bind honours it too.
+        if (r.action === 'pause') await this.providerControls.pause(r.provider);
+        else if (r.action === 'resume') await this.providerControls.resume(r.provider);
+        else await this.providerControls.setRate(r.provider, r.rate);
         const message = r.action === 'provider-rate' ? { type: 'control', action: 'rate', rate: r.rate } : { type: 'control', action: r.action };
         const results = await this.onWorkers('supplier', message, `supplier-${r.provider}`);
         if (results.length === 0) return { outcome: 'not-mine', detail: `provider ${r.provider} is not bound from here` };

@@ -13,6 +13,10 @@ export interface ControlKeys {
   readonly blocked: string;
   /** Hash: customer system id → rate override (parts per second). */
   readonly customerRates: string;
+  /** Set of provider ids an operator paused. */
+  readonly pausedProviders: string;
+  /** Hash: provider id → rate override (parts per second per bind). */
+  readonly providerRates: string;
   /** Pub/sub channel the nodes listen on for requests. */
   readonly requests: string;
   /** Pub/sub channel a request's answers come back on. */
@@ -27,6 +31,8 @@ export function controlKeys(prefix: string): ControlKeys {
     cluster: `${base}cluster`,
     blocked: `${base}blocked-customers`,
     customerRates: `${base}customer-rates`,
+    pausedProviders: `${base}paused-providers`,
+    providerRates: `${base}provider-rates`,
     requests: `${base}requests`,
     replies: (requestId: string) => `${base}replies:${requestId}`,
   });

@@ -72,19 +72,22 @@ describe('smsgw CLI against a running gateway', function () {
   before(async () => {
     sim = await startProviderSimulator({ host: '127.0.0.1', port: 0, systemId: 'gw', password: 'gwpass', receiptDelayMs: 20, logger: silentLogger });
     configPath = writeConfig(gatewayConfig(prefix, sim.address.port, [{ provider: 'sim' }]));
+    gw = await startNode();
+    redis = new Redis(redisUrl);
+    await waitFor('the supplier to bind', async () => (await json<{ state: string }[]>(['providers'])).some((p) => p.state === 'bound'), 60000, 500);
+  });
+  const startNode = async (): Promise<RunningGateway> => {
     const { proc, logs, exited } = runNode(configPath);
     const port = await waitFor('the gateway to start', () => {
       if (proc.exitCode !== null) throw new Error(`gateway exited:\n${logs.join('\n')}`);
       const line = logs.find((l) => l.includes('"gateway node started"'));
       return line ? (JSON.parse(line) as { listeners: { port: number }[] }).listeners[0]!.port : undefined;
     }, 60000);
-    gw = { proc, port, logs, exited, stop: async () => {
+    return { proc, port, logs, exited, stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       return exited;
     } };
-    redis = new Redis(redisUrl);
-    await waitFor('the supplier to bind', async () => (await json<{ state: string }[]>(['providers'])).some((p) => p.state === 'bound'), 60000, 500);
-  });
+  };
   after(async () => {
     esmes.forEach((e) => e.close());
     if (gw) await gw.stop();
@@ -263,6 +266,23 @@ describe('smsgw CLI against a running gateway', function () {
     }, 30000, 500);
     // globex has a receiver bound by now, so the UNDELIV receipt may follow as 'delivered'.
     assert.deepEqual(t.map((ev) => ev.type).slice(0, 2), ['accepted', 'unroutable']);
+  });
+
+  it('pause and rate provider outlive the bind: the node restarted binds the provider paused at the operator\'s rate', async () => {
+    assert.equal((await cli(['pause', 'sim'])).code, 0);
+    assert.equal((await cli(['rate', 'provider', 'sim', '41'])).code, 0);
+    await gw.stop();
+    gw = await startNode();
+    type Row = { state: string; paused: boolean; rate: number };
+    const row = await waitFor('the provider bound again', async () => (await json<Row[]>(['providers'])).find((p) => p.state !== 'down'), 60000, 500);
+    assert.deepEqual({ paused: row.paused, rate: row.rate }, { paused: true, rate: 41 });
+    assert.ok(gw.logs.some((l) => l.includes('"provider bind started as an operator left it"')), 'the kept controls applied');
+    const { e } = await connect('globex', 'transmitter');
+    assert.equal((await e.submit('447700900201', 'paused across a restart')).command_status, ESME_ROK);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(!sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === 'paused across a restart'), 'nothing sent while paused');
+    assert.equal((await cli(['resume', 'sim'])).code, 0);
+    await waitFor('the message at the provider once resumed', () => sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === 'paused across a restart'), 30000);
   });
 
   it('top: refreshes every view, --count times', async () => {

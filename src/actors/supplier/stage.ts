@@ -10,6 +10,7 @@ import type { RecordMessage } from '../stage-message.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from './correlation-store.js';
 import { SENT_MEMORY_TTL_SECONDS, SentMemory } from './sent-memory.js';
 import { BindStateStore } from './bind-state.js';
+import { ProviderControls } from '../../control/provider-controls.js';
 import { suppliersActor } from './suppliers-actor.js';
 import { compileNumberOwners } from '../router/number-owners.js';
 
@@ -35,6 +36,7 @@ export const stage: AtLeastOnceStage = {
     sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
     numberOwners: compileNumberOwners(env.config.customers),
     bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
+    controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     recordTimeoutMs: recordTimeoutMs(env.config),
   }) as ActorSpec<unknown, RecordMessage>,

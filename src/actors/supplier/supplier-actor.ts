@@ -43,6 +43,7 @@ import { NOT_BOUND, ProviderBind } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
 import type { BindStateStore } from './bind-state.js';
 import type { NumberOwners } from '../router/number-owners.js';
+import type { ProviderControls, ProviderOverrides } from '../../control/provider-controls.js';
 
 /** Operator controls (src/control/): hold or release the submits of this bind, change its rate. */
 export type SupplierControl =
@@ -50,11 +51,21 @@ export type SupplierControl =
   | { type: 'control'; action: 'resume' }
   | { type: 'control'; action: 'rate'; rate: number };
 
+/** An operator's controls kept in Redis, read when the bind starts (or why they could not be). */
+type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
+
 /** setRate: parts per second from now on (a configuration reload). */
-export type SupplierMessage = RecordMessage | SupplierControl | { type: 'setRate'; rate: number } | { type: 'report' };
+export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' };
 
 interface SupplierState {
   bind: ProviderBind;
+  /** Set by an operator (now or before this bind started): a configuration reload leaves it. */
+  operatorRate: number | undefined;
+  /**
+   * Operator controls that came while the kept ones were being read: they are the newer word
+   * (on pausing, on the rate), so the kept ones do not undo them.
+   */
+  spoke: { paused: boolean; rate: boolean };
 }
 
 export interface SupplierDeps {
@@ -68,6 +79,8 @@ export interface SupplierDeps {
   nodeId: string;
   /** Who owns the destination number of a mobile-originated message. */
   numberOwners: NumberOwners;
+  /** What operators told earlier owners of this bind (pause, rate). */
+  controls: Pick<ProviderControls, 'read'>;
 }
 
 type PartOutcome =
@@ -83,11 +96,15 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     init: (ctx) => {
       const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId },
         (pdu, respond) => void onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
+      // Held until the operator's kept controls are read: a bind an operator paused must not
+      // send a part first because it moved to this node.
+      bind.hold();
       bind.start();
+      readOverrides(ctx);
       // The inspector reads these gauges from the actor stats.
       ctx.timers.startPeriodic('report', 1000, { type: 'report' });
       report(bind, ctx);
-      return { bind };
+      return { bind, operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
       if (message.type === 'report') {
@@ -95,11 +112,15 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         return state;
       }
       if (message.type === 'control') return control(state, message, ctx);
+      if (message.type === 'overrides' || message.type === 'overridesUnreadable' || message.type === 'readOverrides') {
+        return onOverrides(state, message, ctx);
+      }
       if (message.type === 'setRate') {
         if (!(message.rate > 0) || !Number.isFinite(message.rate)) {
           throw new ConfigError(`providers.${provider.id}.rate`, 'must be a number > 0', message.rate);
         }
-        state.bind.setRate(message.rate);
+        if (state.operatorRate === undefined) state.bind.setRate(message.rate);
+        else ctx.log.info('configured rate not applied: an operator set the rate', { provider: provider.id, configured: message.rate, operator: state.operatorRate });
         return state;
       }
       const out = decodeRecord<OutgoingRecord>(message.record.value);
@@ -119,7 +140,35 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     for (const [k, v] of Object.entries(gauges)) ctx.setGauge(k, v);
   }
 
+  function readOverrides(ctx: ActorContext<SupplierMessage>): void {
+    deps.controls.read(provider.id).then(
+      (overrides) => ctx.self.tell({ type: 'overrides', overrides }),
+      (err: unknown) => {
+        ctx.log.warn('operator controls of the provider unreadable; the bind waits for them', { provider: provider.id, error: errorMessage(err) });
+        ctx.self.tell({ type: 'overridesUnreadable' });
+      },
+    );
+  }
+
+  function onOverrides(state: SupplierState, m: OverridesMessage, ctx: ActorContext<SupplierMessage>): SupplierState {
+    if (m.type === 'readOverrides') readOverrides(ctx);
+    else if (m.type === 'overridesUnreadable') ctx.timers.startSingle('readOverrides', 1000, { type: 'readOverrides' });
+    else {
+      const { paused, rate } = m.overrides;
+      if (rate !== undefined && !state.spoke.rate) {
+        state.operatorRate = rate;
+        state.bind.setRate(rate);
+      }
+      if (!paused && !state.spoke.paused) state.bind.release();
+      if (paused || rate !== undefined) ctx.log.info('provider bind started as an operator left it', { provider: provider.id, paused, rate: state.bind.currentRate });
+      report(state.bind, ctx);
+    }
+    return state;
+  }
+
   function control(state: SupplierState, m: SupplierControl, ctx: ActorContext<SupplierMessage>): SupplierState {
+    if (m.action === 'rate') state.spoke.rate = true;
+    else state.spoke.paused = true;
     switch (m.action) {
       case 'pause':
         state.bind.hold();
@@ -129,6 +178,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         break;
       case 'rate':
         if (!(m.rate > 0) || !Number.isFinite(m.rate)) throw new ConfigError(`providers.${provider.id}.rate`, 'must be a number > 0', m.rate);
+        state.operatorRate = m.rate;
         state.bind.setRate(m.rate);
         break;
     }
