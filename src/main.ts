@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
   let node: GatewayNode;
   try {
-    // reload-routes reads the same file with the environment as it was at start-up.
+    // Every reload (file change, SIGHUP, reload-routes) reads the same file with the environment as it was at start-up.
     const env = { ...process.env };
     node = await startNode(config, logger, { reloadConfig: () => loadConfig(path, env) });
   } catch (err) {
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // Routes and provider rates follow the file (and SIGHUP) without a restart.
   const reload = (why: string) => {
     logger.info('configuration reload requested', { why, path });
-    node.reload(path, process.env).catch((err: unknown) => logger.error('configuration reload failed', { error: errorMessage(err) }));
+    node.reload(why).catch((err: unknown) => logger.error('configuration reload failed', { error: errorMessage(err) }));
   };
   watchFile(path, { interval: 500 }, (now, before) => {
     if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) reload('file changed');

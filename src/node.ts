@@ -6,7 +6,7 @@
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './log.js';
 import { ConfigError, errorMessage } from './errors.js';
-import { readReload } from './config/reload.js';
+import { mergeReload } from './config/reload.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
 import { DurableWriter } from './kafka/writer.js';
@@ -40,11 +40,13 @@ export interface GatewayNode {
   /** The configuration in force (changed by reloads). */
   readonly config: GatewayConfig;
   /**
-   * Re-reads `path` and applies its routes, routing, customer groups and provider rates to the
-   * stage actors of every worker thread. An invalid file is refused with a logged error naming
-   * the field and the running configuration stays; resolves whether it was applied.
+   * Reads the node's configuration again (StartOptions.reloadConfig) and applies its routes,
+   * routing, customer groups and provider rates to the stage actors of every worker thread
+   * (and to those started later). The one reload path: the file watch, SIGHUP and the
+   * operator's reload-routes all come here. An invalid file is refused, with the field named,
+   * and the running configuration stays.
    */
-  reload(path: string, env?: NodeJS.ProcessEnv): Promise<boolean>;
+  reload(why: string): Promise<ReloadResult>;
   /** Unbinds customers, finishes in-flight work, commits, disconnects. */
   stop(): Promise<void>;
 }
@@ -52,9 +54,14 @@ export interface GatewayNode {
 export interface StartOptions {
   /** Stage modules for the worker threads (default: the gateway's own stages). */
   stages?: readonly string[];
-  /** Reads the node's configuration again, for the operator's reload-routes. */
+  /** Reads the node's configuration again (its file); without it a reload is refused. */
   reloadConfig?: () => Promise<GatewayConfig>;
 }
+
+/** A reload applied (routes, and the partition actors told on each worker that answered) or refused. */
+export type ReloadResult =
+  | { ok: true; routes: number; workers: number; actors: number }
+  | { ok: false; field: string | undefined; error: string };
 
 /** How often a node writes its sessions into the registry again (brings them back after a Redis loss). */
 const REGISTRY_REFRESH_MS = 5000;
@@ -96,10 +103,31 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls });
   const listeners = edge.listeners;
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
+  let current = config;
+  // One reload at a time, in the order asked: a later file wins.
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, routes: config.routes.length, workers: 0, actors: 0 });
+  const reload = (why: string): Promise<ReloadResult> => {
+    reloading = reloading.then(async (): Promise<ReloadResult> => {
+      if (!options.reloadConfig) return { ok: false, field: undefined, error: 'this node was started without a configuration file to read again' };
+      try {
+        const next = mergeReload(current, await options.reloadConfig());
+        current = next;
+        const told = await pool.reconfigure(next);
+        const actors = told.reduce((n, t) => n + t.actors, 0);
+        log.info('configuration reloaded', { why, routes: next.routes.length, workers: told.length, actors });
+        return { ok: true, routes: next.routes.length, workers: told.length, actors };
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        log.error('configuration not reloaded; the running routes stay', { why, field: err.field, error: err.message });
+        return { ok: false, field: err.field, error: err.message };
+      }
+    });
+    return reloading;
+  };
   // What the operator CLI sees and does: src/control/.
   const control = await startNodeControl({
     config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
-    ...(options.reloadConfig ? { reloadConfig: options.reloadConfig } : {}),
+    reload: () => reload('reload-routes'),
   });
   log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: config.redis.url });
 
@@ -124,25 +152,6 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       log.info('gateway node stopped');
     })();
     return stopping;
-  };
-  let current = config;
-  // One reload at a time, in the order asked: a later file wins.
-  let reloading: Promise<boolean> = Promise.resolve(true);
-  const reload = (path: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> => {
-    reloading = reloading.then(async () => {
-      try {
-        const next = await readReload(path, current, env);
-        current = next;
-        pool.reconfigure(next);
-        log.info('configuration reloaded', { path, routes: next.routes.length });
-        return true;
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        log.error('configuration not reloaded; the running routes stay', { path, field: err.field, error: err.message });
-        return false;
-      }
-    });
-    return reloading;
   };
   return { nodeId, listeners, system, pool, snapshot, stop, reload, get config() { return current; } };
 }

@@ -2,11 +2,10 @@
  * What a running node takes from a changed configuration: routes, routing, customer groups and
  * provider rates. Everything else (listeners, Kafka, customers, the provider list and their
  * connections) needs a restart, so a new file that changes the provider list is refused rather
- * than half applied. Pure apart from reading the file in `readReload`.
+ * than half applied. Pure: the node reads the file (GatewayNode.reload).
  */
 import { ConfigError } from '../errors.js';
 import { compileRoutes } from '../actors/router/route-table.js';
-import { loadConfig } from './load.js';
 import type { GatewayConfig } from './types.js';
 
 /** The running configuration with the reloadable parts of `next`; throws ConfigError naming the field. */
@@ -25,9 +24,4 @@ export function mergeReload(running: GatewayConfig, next: GatewayConfig): Gatewa
   // Against the running customers: a route may not name a customer this node does not serve.
   compileRoutes(merged);
   return Object.freeze(merged);
-}
-
-/** Reads and validates `path` and merges it into `running`. */
-export async function readReload(path: string, running: GatewayConfig, env: NodeJS.ProcessEnv): Promise<GatewayConfig> {
-  return mergeReload(running, await loadConfig(path, env));
 }

@@ -10,11 +10,10 @@ import { errorMessage } from '../errors.js';
 import type { ActorSystem } from '../runtime/system.js';
 import type { StagePool } from '../runtime/threads/stage-pool.js';
 import type { ActorControlResult } from '../runtime/threads/protocol.js';
-import type { RoutingInput } from '../actors/router/route-table.js';
-import { compileRoutes } from '../actors/router/route-table.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ProviderControls } from './provider-controls.js';
 import type { ControlOutcome, ControlReply, ControlRequest } from './protocol.js';
+import type { ReloadResult } from '../node.js';
 import { parseRequest } from './protocol.js';
 import { controlKeys } from './keys.js';
 
@@ -25,8 +24,8 @@ export interface HandlerDeps {
   system: ActorSystem;
   pool: StagePool;
   controls: CustomerControls;
-  /** Reads the configuration again (the node's file); absent when the node was given none. */
-  reloadConfig?: () => Promise<GatewayConfig>;
+  /** The node's one reload (GatewayNode.reload): the file watch and SIGHUP use it too. */
+  reload: () => Promise<ReloadResult>;
   log: Logger;
 }
 
@@ -120,22 +119,10 @@ export class ControlHandler {
   }
 
   private async reloadRoutes(): Promise<Answer> {
-    if (!this.deps.reloadConfig) return { outcome: 'refused', detail: 'this node was started without a configuration file to read again' };
-    const next = await this.deps.reloadConfig();
-    const running = this.deps.config.providers.map((p) => p.id).join(',');
-    if (next.providers.map((p) => p.id).join(',') !== running) {
-      // Provider binds are placed by their position in the list: a changed list needs a restart.
-      return { outcome: 'refused', detail: 'the providers in the configuration changed; reload-routes changes routes only, restart the nodes for providers' };
-    }
-    const input: RoutingInput = {
-      routes: next.routes, routing: next.routing, customerGroups: next.customerGroups,
-      providers: next.providers.map((p) => ({ id: p.id })), customers: next.customers.map((c) => ({ systemId: c.systemId })),
-    };
-    compileRoutes(input); // refuse here, with the field named, rather than in every router
-    const results = await this.onWorkers('router', { type: 'reload', config: input });
-    const failed = results.filter((x) => !x.ok || (x.value as { reloaded?: boolean }).reloaded !== true);
-    if (failed.length > 0) return { outcome: 'refused', detail: failed.map((x) => `${x.address}: ${x.ok ? (x.value as { reason?: string }).reason : x.error.message}`).join('; ') };
-    return { outcome: 'done', detail: `${next.routes.length} route(s) installed in ${results.length} router actor(s)` };
+    const r = await this.deps.reload();
+    // A ConfigError's message names its field already.
+    if (!r.ok) return { outcome: 'refused', detail: r.error };
+    return { outcome: 'done', detail: `${r.routes} route(s) installed; ${r.actors} stage actor(s) told on ${r.workers} worker thread(s)` };
   }
 
   private async onWorkers(kind: string, message: unknown, name?: string): Promise<ActorControlResult[]> {

@@ -10,7 +10,7 @@ import type { Topics } from '../kafka/topics.js';
 import type { ActorSystem } from '../runtime/system.js';
 import type { StagePool } from '../runtime/threads/stage-pool.js';
 import { groupIdFor, type StageDefinition } from '../runtime/stage.js';
-import type { NodeSnapshot } from '../node.js';
+import type { NodeSnapshot, ReloadResult } from '../node.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ControlHandler } from './handler.js';
 import { StatusPublisher } from './publisher.js';
@@ -26,7 +26,8 @@ export interface NodeControlDeps {
   stages: readonly string[];
   listeners: NodeStatus['listeners'];
   snapshot: () => Promise<NodeSnapshot>;
-  reloadConfig?: () => Promise<GatewayConfig>;
+  /** The node's one reload (GatewayNode.reload). */
+  reload: () => Promise<ReloadResult>;
   log: Logger;
 }
 
@@ -39,7 +40,7 @@ export async function startNodeControl(deps: NodeControlDeps): Promise<NodeContr
   const definitions = await Promise.all(deps.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
   const handler = new ControlHandler({
     nodeId: config.nodeId, config, redis: deps.redis, system: deps.system, pool: deps.pool, controls: deps.controls, log,
-    ...(deps.reloadConfig ? { reloadConfig: deps.reloadConfig } : {}),
+    reload: deps.reload,
   });
   const publisher = new StatusPublisher({
     redis: deps.redis, prefix: config.redis.keyPrefix, nodeId: config.nodeId, version: await packageVersion(),

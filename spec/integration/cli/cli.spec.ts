@@ -255,7 +255,8 @@ describe('smsgw CLI against a running gateway', function () {
     writeFileSync(configPath, JSON.stringify(gatewayConfig(prefix, sim.address.port, [{ provider: 'sim', destinationPrefixes: ['44'] }]), null, 2));
     const r = await cli(['reload-routes']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /done: cli-node: 1 route\(s\) installed in 3 router actor\(s\)/);
+    // 3 router and 3 supplier partition actors over the two worker threads.
+    assert.match(r.stdout, /done: cli-node: 1 route\(s\) installed; 6 stage actor\(s\) told on 2 worker thread\(s\)/);
     const { e } = await connect('globex', 'transmitter');
     const resp = await e.submit('33612345678', 'no route now');
     assert.equal(resp.command_status, ESME_ROK);
@@ -266,6 +267,14 @@ describe('smsgw CLI against a running gateway', function () {
     }, 30000, 500);
     // globex has a receiver bound by now, so the UNDELIV receipt may follow as 'delivered'.
     assert.deepEqual(t.map((ev) => ev.type).slice(0, 2), ['accepted', 'unroutable']);
+
+    // The same reload as the file watch and SIGHUP: a bad file is refused with the field named.
+    const good = readFileSync(configPath, 'utf8');
+    writeFileSync(configPath, JSON.stringify(gatewayConfig(prefix, sim.address.port, [{ provider: 'nosuch' }]), null, 2));
+    const refused = await cli(['reload-routes']);
+    writeFileSync(configPath, good);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refused by cli-node: routes\[0\]\.provider: names no configured provider \(got "nosuch"\)/);
   });
 
   it('pause and rate provider outlive the bind: the node restarted binds the provider paused at the operator\'s rate', async () => {

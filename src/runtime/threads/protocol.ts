@@ -63,7 +63,7 @@ export type MainToWorker =
    * The node's configuration changed at runtime (routes, routing, provider rates): stages that
    * take reconfiguration tell their partition actors; later actors start with it.
    */
-  | { type: 'reloadRoutes'; config: GatewayConfig }
+  | { type: 'reloadRoutes'; requestId: number; config: GatewayConfig }
   | { type: 'snapshot'; requestId: number }
   | { type: 'control'; requestId: number; control: ActorControl }
   | { type: 'reply'; requestId: number; ok: true }
@@ -74,6 +74,8 @@ export type WorkerToMain =
   | { type: 'snapshot'; requestId: number; snapshot: ThreadSnapshot }
   /** What each addressed actor answered (empty: no such actor on this worker). */
   | { type: 'control'; requestId: number; results: ActorControlResult[] }
+  /** A reloadRoutes taken: how many partition actors were told. */
+  | { type: 'reconfigured'; requestId: number; actors: number }
   /** Send a delivery (JSON of an OutboxRecord, transferred) over a local customer session. */
   | { type: 'deliver'; requestId: number; record: Uint8Array }
   | { type: 'fatal'; error: string };

@@ -53,6 +53,7 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
   private nextRequest = 0;
   private readonly snapshots = new Map<number, (s: ThreadSnapshot) => void>();
   private readonly controls = new Map<number, (r: ActorControlResult[]) => void>();
+  private readonly reconfigured = new Map<number, (actors: number) => void>();
 
   constructor(private readonly options: StagePoolOptions) {
     super();
@@ -162,6 +163,10 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
         this.controls.get(m.requestId)?.(m.results);
         this.controls.delete(m.requestId);
         break;
+      case 'reconfigured':
+        this.reconfigured.get(m.requestId)?.(m.actors);
+        this.reconfigured.delete(m.requestId);
+        break;
       case 'fatal':
         this.options.logger.error('stage worker reported a fatal error', { error: m.error });
         break;
@@ -211,11 +216,25 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
 
   /**
    * Hands an already validated configuration to every worker (see MainToWorker
-   * 'reloadRoutes'); a worker started later gets it too.
+   * 'reloadRoutes'); a worker started later gets it too. Resolves with what each live worker
+   * told its partition actors (a worker that does not answer in time is left out).
    */
-  reconfigure(config: GatewayConfig): void {
+  async reconfigure(config: GatewayConfig, timeoutMs = 5000): Promise<{ worker: number; actors: number }[]> {
     this.options.config = config;
-    for (const slot of this.slots) slot.port?.postMessage({ type: 'reloadRoutes', config } satisfies MainToWorker);
+    const live = this.slots.filter((s) => s.ready && s.port);
+    const answers = await Promise.allSettled(live.map((slot) => new Promise<{ worker: number; actors: number }>((resolve, reject) => {
+      const requestId = ++this.nextRequest;
+      const timer = setTimeout(() => {
+        this.reconfigured.delete(requestId);
+        reject(new TimeoutError(`worker ${slot.index} did not take the configuration in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.reconfigured.set(requestId, (actors) => {
+        clearTimeout(timer);
+        resolve({ worker: slot.index, actors });
+      });
+      slot.port!.postMessage({ type: 'reloadRoutes', requestId, config } satisfies MainToWorker);
+    })));
+    return answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   /** Asks every worker to drain and stop, then ends the threads. */

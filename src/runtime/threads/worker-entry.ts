@@ -58,6 +58,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
         env.config = m.config;
         const told = mailboxes.reduce((n, mb) => n + (mb instanceof PartitionedMailbox ? mb.reconfigure(m.config) : 0), 0);
         log.info('configuration reload passed to the stage actors', { actors: told });
+        send({ type: 'reconfigured', requestId: m.requestId, actors: told });
         break;
       }
       case 'reply': {
