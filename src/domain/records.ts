@@ -31,6 +31,13 @@ export interface MessageRecord {
   partIds: string[];
   acceptedAt: number;
   node: string;
+  /**
+   * From validity_period (epoch ms): not sent to a provider after it (the receipt says EXPIRED);
+   * the provider gets it as its own validity_period.
+   */
+  validUntil?: number;
+  /** From schedule_delivery_time (epoch ms): the provider gets it and delivers no earlier. */
+  scheduledAt?: number;
   /** Set by the assembler when parts never came and configuration releases what arrived. */
   incomplete?: { missing: number[] };
   /**
@@ -99,6 +106,13 @@ export interface PartRecord {
   udhOther?: string;
   acceptedAt: number;
   node: string;
+  /**
+   * From validity_period (epoch ms): not sent to a provider after it (the receipt says EXPIRED);
+   * the provider gets it as its own validity_period.
+   */
+  validUntil?: number;
+  /** From schedule_delivery_time (epoch ms): the provider gets it and delivers no earlier. */
+  scheduledAt?: number;
 }
 
 /** The concatenation group a part belongs to: customer, source, destination, reference, total. */

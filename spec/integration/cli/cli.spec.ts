@@ -286,12 +286,19 @@ describe('smsgw CLI against a running gateway', function () {
     const row = await waitFor('the provider bound again', async () => (await json<Row[]>(['providers'])).find((p) => p.state !== 'down'), 60000, 500);
     assert.deepEqual({ paused: row.paused, rate: row.rate }, { paused: true, rate: 41 });
     assert.ok(gw.logs.some((l) => l.includes('"provider bind started as an operator left it"')), 'the kept controls applied');
-    const { e } = await connect('globex', 'transmitter');
+    const { e } = await connect('globex');
     assert.equal((await e.submit('447700900201', 'paused across a restart')).command_status, ESME_ROK);
+    // Valid for 1 s only: its time passes while the provider is paused.
+    const brief = await e.submit('447700900202', 'expires while paused', { validity_period: '000000000001000R' });
+    assert.equal(brief.command_status, ESME_ROK);
     await new Promise((r) => setTimeout(r, 2000));
-    assert.ok(!sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === 'paused across a restart'), 'nothing sent while paused');
+    const sent = (text: string) => sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === text);
+    assert.ok(!sent('paused across a restart'), 'nothing sent while paused');
     assert.equal((await cli(['resume', 'sim'])).code, 0);
-    await waitFor('the message at the provider once resumed', () => sim.submitted.some((s) => s.pdu.short_message?.toString('latin1') === 'paused across a restart'), 30000);
+    await waitFor('the message at the provider once resumed', () => sent('paused across a restart'), 30000);
+    const dlr = await waitFor('the receipt of the expired one', () => e.delivers.find((d) => d.receiptedMessageId === brief.message_id), 30000);
+    assert.match(dlr.text, /stat:EXPIRED/);
+    assert.ok(!sent('expires while paused'), 'past its validity: never sent');
   });
 
   it('top: refreshes every view, --count times', async () => {

@@ -175,3 +175,57 @@ describe('supplier: a routed record handed over again', function () {
     }
   });
 });
+
+describe('supplier: validity period and schedule', function () {
+  this.timeout(120000);
+  const prefix = uniquePrefix('validity');
+  let sim: ProviderSimulator;
+  let gw: RunningGateway;
+  let esme: Esme;
+  const stat = (id: string) => {
+    const d = esme.delivers.find((x) => x.receiptedMessageId === id);
+    return d ? /stat:(\w+)/.exec(d.text)?.[1] : undefined;
+  };
+
+  before(async () => {
+    sim = await startProviderSimulator({ systemId: 'gw', password: 'gwpass', receiptDelayMs: 20 });
+    gw = await startGateway(outboundConfig(prefix, [{ id: 'p', port: sim.address.port, maxRetryAgeMs: 600000 }], [{ provider: 'p' }]));
+    await waitFor('provider bind', () => sim.boundSessions > 0);
+    esme = await bindCustomer(gw.port);
+  });
+  after(async () => {
+    esme?.close();
+    await gw?.stop();
+    await sim?.close();
+  });
+
+  it('the provider gets the customer\'s schedule and validity as absolute UTC times', async () => {
+    const before = Date.now();
+    // Relative: due in 1 minute, valid for 2 hours, from the moment the gateway accepted it.
+    const r = await esme.submit('447700900901', 'timed', { schedule_delivery_time: '000000000100000R', validity_period: '000000020000000R' });
+    assert.equal(r.command_status, Status.ESME_ROK);
+    const got = await waitFor('the submit at the provider', () => sim.submitted.find((s) => textOf(s.pdu) === 'timed'), 30000);
+    const at = (t: string | undefined) => {
+      const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)000\+$/.exec(t ?? '');
+      assert.ok(m, `an absolute UTC time: ${t}`);
+      return Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+    };
+    const schedule = at(got.pdu.schedule_delivery_time);
+    const validity = at(got.pdu.validity_period);
+    assert.ok(schedule >= before + 60000 - 1000 && schedule <= Date.now() + 60000, `schedule ${new Date(schedule).toISOString()}`);
+    assert.ok(validity >= before + 7200000 - 1000 && validity <= Date.now() + 7200000, `validity ${new Date(validity).toISOString()}`);
+    assert.equal(await waitFor('its receipt', () => stat(r.message_id!), 30000), 'DELIVRD');
+  });
+
+  it('a message whose validity passes while its provider is down is never sent: its receipt says EXPIRED', async () => {
+    await sim.close();
+    const lasting = await esme.submit('447700900902', 'lasting', { validity_period: '000000010000000R' });
+    const brief = await esme.submit('447700900903', 'brief', { validity_period: '000000000003000R' });
+    assert.equal(brief.command_status, Status.ESME_ROK);
+    assert.equal(await waitFor('the EXPIRED receipt', () => stat(brief.message_id!), 30000), 'EXPIRED');
+    const dlr = esme.delivers.find((x) => x.receiptedMessageId === brief.message_id)!;
+    assert.equal(dlr.messageState, 3, 'message_state EXPIRED');
+    assert.equal(stat(lasting.message_id!), undefined, 'a message still valid waits for the provider');
+    assert.ok(!sim.submitted.some((s) => textOf(s.pdu) === 'brief'));
+  });
+});

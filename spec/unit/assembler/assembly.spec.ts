@@ -24,12 +24,14 @@ describe('assembler: aggregation', () => {
     assert.deepEqual(events(out, 'assembled').map((e) => e.messageId), [p1!.partId]);
   });
 
-  it('takes the header fields and udhOther from part 1, and acceptedAt from the earliest part', () => {
+  it('takes the header fields (validity and schedule too) and udhOther from part 1, and acceptedAt from the earliest part', () => {
     const d = new Driver();
-    const p2 = part({ ref: 1, total: 2, seq: 2, acceptedAt: 500, registeredDelivery: 0, serviceType: 'late' });
-    const p1 = part({ ref: 1, total: 2, seq: 1, acceptedAt: 900, registeredDelivery: 1, serviceType: 'CMT', udhOther: text('\x05\x04\x0b\x84\x23\xf0') });
+    const p2 = part({ ref: 1, total: 2, seq: 2, acceptedAt: 500, registeredDelivery: 0, serviceType: 'late', validUntil: 5000 });
+    const p1 = part({ ref: 1, total: 2, seq: 1, acceptedAt: 900, registeredDelivery: 1, serviceType: 'CMT', udhOther: text('\x05\x04\x0b\x84\x23\xf0'), validUntil: 9000, scheduledAt: 2000 });
     const [m] = messages(d.feed(p2, p1));
     assert.equal(m?.serviceType, 'CMT');
+    assert.equal(m?.validUntil, 9000);
+    assert.equal(m?.scheduledAt, 2000);
     assert.equal(m?.registeredDelivery, 1);
     assert.equal(m?.udhOther, p1.udhOther);
     assert.equal(m?.acceptedAt, 500);

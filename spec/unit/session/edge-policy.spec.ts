@@ -7,7 +7,7 @@ import { TokenBucket } from '../../../src/actors/session/rate-limiter.js';
 import { validateConfig } from '../../../src/config/validate.js';
 import { ConfigError, SmppStatusError } from '../../../src/errors.js';
 import { Status } from '../../../src/smpp/status.js';
-import { formatSmppTime, isValidSmppTime } from '../../../src/smpp/time.js';
+import { formatSmppTime, isValidSmppTime, parseSmppTime } from '../../../src/smpp/time.js';
 
 describe('session/command-policy', () => {
   it('only binds before bind; everything else ESME_RINVBNDSTS', () => {
@@ -145,5 +145,20 @@ describe('smpp/time', () => {
     assert.ok(!isValidSmppTime('250102030405600'));
     assert.ok(!isValidSmppTime('250102250405600+'));
     assert.equal(formatSmppTime(new Date(Date.UTC(2025, 0, 2, 3, 4, 5))), '250102030405000+');
+  });
+
+  it('reads absolute times with their UTC offset, and relative times from now', () => {
+    const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+    assert.equal(parseSmppTime('', now), undefined);
+    assert.equal(parseSmppTime('261130120000000+', now), now);
+    // 14:00 local, 8 quarter hours (2 h) ahead of UTC: noon UTC; tenths count.
+    assert.equal(parseSmppTime('261130140000308+', now), now + 300);
+    assert.equal(parseSmppTime('261130100000008-', now), now);
+    assert.equal(parseSmppTime('000001020304000R', now), now + ((24 + 2) * 3600 + 3 * 60 + 4) * 1000);
+    // Calendar months: 30 Nov + 3 months is 2 Mar (28-day February, the day carried over).
+    assert.equal(parseSmppTime('000300000000000R', now), Date.UTC(2027, 1, 30, 12));
+    assert.equal(parseSmppTime('010000000000000R', now), Date.UTC(2027, 10, 30, 12));
+    assert.equal(parseSmppTime(formatSmppTime(new Date(now)), 0), now);
+    assert.throws(() => parseSmppTime('261330120000000+', now), RangeError);
   });
 });

@@ -59,9 +59,29 @@ describe('session/submit: validation statuses', () => {
   ];
   for (const [name, fields, status] of cases) it(`${name} → ${statusName(status)}`, () => refusedWith(fields, status));
 
-  it('accepts valid schedule and validity times, absolute and relative', () => {
-    const a = acceptSubmit(submit({ schedule_delivery_time: '251231235959048-', validity_period: '000001000000000R' }), ctx);
+  it('accepts valid schedule and validity times, absolute and relative, and stores them as instants', () => {
+    const now = Date.UTC(2025, 11, 31, 12);
+    // 23:59:59 local, 12 h behind UTC: 11:59:59 UTC the next day; the validity is two days from now.
+    const a = acceptSubmit(submit({ schedule_delivery_time: '251231235959048-', validity_period: '000002000000000R' }), { ...ctx, now });
     assert.equal(a.kind, 'message');
+    assert.equal(a.record.scheduledAt, Date.UTC(2026, 0, 1, 11, 59, 59));
+    assert.equal(a.record.validUntil, now + 2 * 86400_000);
+    const part = acceptSubmit(submit({ validity_period: '000000000130000R', esm_class: 0x40, short_message: Buffer.from([5, 0, 3, 7, 2, 1, 0x41]) }), { ...ctx, now });
+    assert.equal(part.kind, 'part');
+    assert.equal(part.record.validUntil, now + 90_000);
+    assert.equal(part.record.scheduledAt, undefined);
+    assert.ok(!('scheduledAt' in part.record), 'no property set to undefined');
+  });
+
+  it('a validity period already passed → ESME_RINVEXPIRY; a schedule not before the validity → ESME_RINVSCHED', () => {
+    const now = Date.UTC(2026, 10, 30, 12);
+    const at = (fields: Partial<Pdu>, status: number) => {
+      assert.throws(() => acceptSubmit(submit(fields), { ...ctx, now }), (err: unknown) => err instanceof SmppStatusError && err.commandStatus === status);
+    };
+    at({ validity_period: '261130115959000+' }, Status.ESME_RINVEXPIRY);
+    at({ validity_period: '000000000000000R' }, Status.ESME_RINVEXPIRY);
+    at({ schedule_delivery_time: '000000020000000R', validity_period: '000000010000000R' }, Status.ESME_RINVSCHED);
+    assert.equal(acceptSubmit(submit({ schedule_delivery_time: '000000010000000R', validity_period: '000000020000000R' }), { ...ctx, now }).kind, 'message');
   });
 });
 

@@ -23,6 +23,19 @@ function bodies(submits: { short_message?: Buffer; esm_class?: number }[]): Buff
 }
 
 describe('splitting for a provider', () => {
+  it('passes the customer\'s schedule and validity on to every part, as absolute UTC times', () => {
+    const m = message(encodeText('a'.repeat(200), 0), 0, { scheduledAt: Date.UTC(2026, 11, 1, 8, 30), validUntil: Date.UTC(2026, 11, 2, 8, 30, 15) });
+    const { submits } = splitForProvider(m, udh8);
+    assert.equal(submits.length, 2);
+    for (const s of submits) {
+      assert.equal(s.schedule_delivery_time, '261201083000000+');
+      assert.equal(s.validity_period, '261202083015000+');
+    }
+    const plain = splitForProvider(gsm('hi'), udh8).submits[0]!;
+    assert.equal(plain.schedule_delivery_time, undefined);
+    assert.equal(plain.validity_period, undefined);
+  });
+
   describe('sizes', () => {
     it('sends 160 GSM septets as one part without a header, and 161 as two of 153 and 8', () => {
       const one = splitForProvider(gsm('a'.repeat(160)), udh8);

@@ -324,11 +324,14 @@ function invalidReason(p: PartRecord): string | null {
 }
 
 function headOf(p: PartRecord): GroupHead {
-  return {
+  const head: GroupHead = {
     customer: p.customer, source: p.source, destination: p.destination, serviceType: p.serviceType,
     esmClass: p.esmClass, protocolId: p.protocolId, priority: p.priority, dataCoding: p.dataCoding,
     node: p.node, scheme: p.scheme, ref: p.ref, total: p.total,
   };
+  if (p.validUntil !== undefined) head.validUntil = p.validUntil;
+  if (p.scheduledAt !== undefined) head.scheduledAt = p.scheduledAt;
+  return head;
 }
 
 function storedPart(p: PartRecord): StoredPart {

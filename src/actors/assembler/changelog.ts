@@ -14,7 +14,7 @@
  *   "open": {                          // an unfinished message, when there is one
  *     "firstAt": 1700000000000,        // `now` when its first part arrived; the timeout counts from it
  *     "head": { customer, source, destination, serviceType, esmClass, protocolId, priority,
- *               dataCoding, node, scheme, ref, total },  // from part 1 once it came, else the first arrival
+ *               dataCoding, node, scheme, ref, total, validUntil?, scheduledAt? },  // from part 1 once it came, else the first arrival
  *     "parts": [ { "seq": 1, "id": "<customer's part id>", "body": "<base64 user data>",
  *                  "at": <acceptedAt>, "rd": <registered_delivery>,
  *                  "udh"?: "<base64 other IEs>", "dupOf"?: "<message id>" } ],   // sorted by seq, one per seq
@@ -46,6 +46,9 @@ export interface GroupHead {
   scheme: ConcatScheme;
   ref: number;
   total: number;
+  /** The part's validUntil / scheduledAt, when it had them (never set to undefined). */
+  validUntil?: number;
+  scheduledAt?: number;
 }
 
 export interface StoredPart {

@@ -65,6 +65,8 @@ export function buildMessage(head: GroupHead, parts: readonly StoredPart[], dups
     acceptedAt: Math.min(...parts.map((p) => p.at)),
     node: head.node,
   };
+  if (head.validUntil !== undefined) message.validUntil = head.validUntil;
+  if (head.scheduledAt !== undefined) message.scheduledAt = head.scheduledAt;
   if (incompleteMissing) message.incomplete = { missing: incompleteMissing };
   if (first.udh !== undefined) message.udhOther = first.udh;
   if (dups && dups.length > 0) message.duplicatePartIds = dups.map((d) => d.id);

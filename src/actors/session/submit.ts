@@ -10,6 +10,7 @@ import { EsmClass, Status } from '../../smpp/status.js';
 import { IEI_CONCAT_16BIT, IEI_CONCAT_8BIT, parseUdh } from '../../smpp/udh.js';
 import type { ConcatScheme, MessageRecord, PartRecord, SmsAddress } from '../../domain/records.js';
 import { checkAddress, checkDataCoding, checkFlags, checkText, partsFor } from './submit-validation.js';
+import { parseSmppTime } from '../../smpp/time.js';
 
 export interface SubmitContext {
   customer: string;
@@ -78,10 +79,13 @@ export function acceptSubmit(pdu: Pdu, ctx: SubmitContext): Accepted {
   checkText(userData, alphabet);
   const concat = udhConcat ?? sarOf(pdu);
 
+  const { scheduledAt, validUntil } = timesOf(pdu, ctx.now);
   const common = {
     customer: ctx.customer, source, destination,
     serviceType: pdu.service_type ?? '', esmClass, protocolId: pdu.protocol_id ?? 0, priority: pdu.priority_flag ?? 0,
     registeredDelivery: pdu.registered_delivery ?? 0, dataCoding, acceptedAt: ctx.now, node: ctx.node,
+    ...(validUntil === undefined ? {} : { validUntil }),
+    ...(scheduledAt === undefined ? {} : { scheduledAt }),
   };
   if (concat) {
     const record: PartRecord = {
@@ -95,6 +99,17 @@ export function acceptSubmit(pdu: Pdu, ctx: SubmitContext): Accepted {
   if (parts > MAX_PARTS) refuse('SUBMIT_TOO_LONG', Status.ESME_RINVMSGLEN, `message needs ${parts} parts, over ${MAX_PARTS}`);
   const record: MessageRecord = { ...common, id: ctx.messageId, body: body.toString('base64'), partIds: [ctx.messageId] };
   return { kind: 'message', record, parts };
+}
+
+/** schedule_delivery_time and validity_period as instants (their format is checked already). */
+function timesOf(pdu: Pdu, now: number): { scheduledAt: number | undefined; validUntil: number | undefined } {
+  const scheduledAt = parseSmppTime(pdu.schedule_delivery_time ?? '', now);
+  const validUntil = parseSmppTime(pdu.validity_period ?? '', now);
+  if (validUntil !== undefined && validUntil <= now) refuse('SUBMIT_VALIDITY_PASSED', Status.ESME_RINVEXPIRY, 'validity_period has already passed');
+  if (scheduledAt !== undefined && validUntil !== undefined && scheduledAt >= validUntil) {
+    refuse('SUBMIT_SCHEDULE_AFTER_VALIDITY', Status.ESME_RINVSCHED, 'schedule_delivery_time is not before validity_period');
+  }
+  return { scheduledAt, validUntil };
 }
 
 /** A concatenation IE's values, undefined for other IEs; a concatenation IE with bad values is refused. */

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
 import type { ProviderConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
-import { errorMessage, UnavailableError } from '../../errors.js';
+import { errorMessage, GatewayError, UnavailableError } from '../../errors.js';
 import { SmppClient } from '../../smpp/client.js';
 import type { Pdu, PduFields } from '../../smpp/pdu.js';
 import type { SmppClientState } from '../../smpp/client.js';
@@ -38,6 +38,8 @@ type ProviderBindEvents = { bound: []; unbound: [] };
 
 /** Thrown by a send whose turn came while the bind was down: nothing reached the provider. */
 export const NOT_BOUND = 'PROVIDER_NOT_BOUND';
+/** A submit whose message's validity period passed while it waited for its turn. */
+export const VALIDITY_PASSED = 'VALIDITY_PASSED';
 
 export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   readonly client: SmppClient;
@@ -114,9 +116,14 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
    * with UnavailableError (NOT_BOUND when nothing was sent, the connection's code when it
    * closed with the submit in flight) or TimeoutError (no answer in time).
    */
-  async send(fields: PduFields, retry: boolean): Promise<SentSubmit> {
+  /**
+   * Sends a submit_sm in its turn (the throttle, the window, a pause). `notAfter`: when its turn
+   * comes later than that (the message's validity period), it is not sent (VALIDITY_PASSED).
+   */
+  async send(fields: PduFields, retry: boolean, notAfter?: number): Promise<SentSubmit> {
     await this.earlier;
     return this.queue.add(async () => {
+      if (notAfter !== undefined && Date.now() >= notAfter) throw new GatewayError(VALIDITY_PASSED, 'the message\'s validity period passed before its turn');
       if (this.client.state !== 'bound') throw new UnavailableError(NOT_BOUND, `provider ${this.provider.id} is not bound`);
       const sentAt = Date.now();
       const resp = await this.client.request('submit_sm', fields);

@@ -19,6 +19,7 @@
  *   above 1: a part that reached the supplier unassembled), is passed through untouched.
  * - GSM text travels unpacked (one septet per octet), as everywhere in the gateway.
  */
+import { formatSmppTime } from '../../smpp/time.js';
 import { GatewayError } from '../../errors.js';
 import type { Concatenation } from '../../config/types.js';
 import type { MessageRecord } from '../../domain/records.js';
@@ -119,6 +120,9 @@ export function splitForProvider(m: MessageRecord, opts: SplitOptions): SplitRes
     // Store-and-forward whatever mode the customer asked: the gateway needs the provider's receipt.
     esm_class: m.esmClass & ~0x03 & ~UDHI,
     protocol_id: m.protocolId, priority_flag: m.priority, data_coding: m.dataCoding,
+    // The customer's times, as absolute UTC: a relative one would count from our send, not its submit.
+    ...(m.scheduledAt === undefined ? {} : { schedule_delivery_time: formatSmppTime(new Date(m.scheduledAt)) }),
+    ...(m.validUntil === undefined ? {} : { validity_period: formatSmppTime(new Date(m.validUntil)) }),
   };
   const raw = Buffer.from(m.body, 'base64');
 

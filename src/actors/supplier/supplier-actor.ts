@@ -14,6 +14,9 @@
  *   limit only (the bind failed, not the message).
  * The two last may reach the provider twice (a submit_retry event with possibleDuplicate).
  * - a permanent status: the message fails (REJECTD receipt).
+ * A message whose validity period (validity_period) passes before the provider took it is not
+ * sent (or not sent on): EXPIRED receipt, whatever the route. Its schedule and validity go to
+ * the provider with each part, as absolute UTC times.
  * On a failover route, a message refused for good, or whose bind stays down for
  * `failoverAfterMs`, goes back to the router with this provider excluded instead of failing,
  * as long as none of its parts was accepted here. Limits exhausted otherwise: UNDELIV.
@@ -27,7 +30,7 @@ import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { Status } from '../../smpp/status.js';
 import type { PduFields } from '../../smpp/pdu.js';
-import { ConfigError, TimeoutError, UnavailableError, errorMessage } from '../../errors.js';
+import { ConfigError, GatewayError, TimeoutError, UnavailableError, errorMessage } from '../../errors.js';
 import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
@@ -39,7 +42,7 @@ import type { SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { receiptsForMessage, targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { replyWhenDone, type RecordMessage } from '../stage-message.js';
-import { NOT_BOUND, ProviderBind } from './provider-bind.js';
+import { NOT_BOUND, ProviderBind, VALIDITY_PASSED } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
 import type { BindStateStore } from './bind-state.js';
 import type { NumberOwners } from '../router/number-owners.js';
@@ -87,7 +90,9 @@ type PartOutcome =
   | { kind: 'accepted'; providerMessageId: string }
   | { kind: 'rejected'; status: number }
   | { kind: 'exhausted'; status: number | null; why: string }
-  | { kind: 'down' };
+  | { kind: 'down' }
+  /** The message's validity period passed before the provider took this part. */
+  | { kind: 'expired' };
 
 export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): ActorSpec<SupplierState, SupplierMessage> {
   return {
@@ -198,6 +203,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       ctx.log.info('message already taken by the provider; not sent again', { messageId: m.id, provider: provider.id, providerMessageIds: already.providerMessageIds });
       return;
     }
+    if (expired(m)) return fail(m, 'EXPIRED', null, 'validity period passed before the provider took it', ctx);
     let split: SplitResult;
     try {
       split = splitForProvider(m, { concatenation: provider.concatenation });
@@ -222,6 +228,8 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         providerIds.push(outcome.providerMessageId);
         continue;
       }
+      // No other provider can help a message whose time is up.
+      if (outcome.kind === 'expired') return fail(m, 'EXPIRED', null, `validity period passed with ${providerIds.length} of ${split.submits.length} parts taken`, ctx);
       // Once a part is out, another provider would deliver those parts twice.
       if (out.failover && providerIds.length === 0) {
         const reroute: Reroute = outcome.kind === 'rejected' ? { excluded: [], reason: 'rejected', lastStatus: outcome.status }
@@ -249,18 +257,22 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     let failures = 0;
     let retry: { reason: string; possibleDuplicate: boolean } | undefined;
     for (;;) {
+      if (expired(m)) return { kind: 'expired' };
       const age = Date.now() - m.acceptedAt;
       if (bind.clientState !== 'bound') {
         const waitMs = out.failover ? provider.failoverAfterMs : provider.maxRetryAgeMs - age;
-        if (!(await bind.waitBound(waitMs))) {
+        const validMs = m.validUntil === undefined ? Infinity : m.validUntil - Date.now();
+        if (!(await bind.waitBound(Math.min(waitMs, validMs)))) {
+          if (validMs <= waitMs) return { kind: 'expired' };
           return out.failover ? { kind: 'down' } : { kind: 'exhausted', status: null, why: `provider bind down for the message's remaining ${provider.maxRetryAgeMs} ms` };
         }
       }
       if (retry) await retryEvent(m, failures, retry);
       let sent;
       try {
-        sent = await bind.send(fields, retry !== undefined);
+        sent = await bind.send(fields, retry !== undefined, m.validUntil);
       } catch (err) {
+        if (err instanceof GatewayError && err.code === VALIDITY_PASSED) return { kind: 'expired' };
         if (err instanceof UnavailableError && err.code === NOT_BOUND) {
           // Its turn came while the bind was down: nothing was sent; wait for the bind again.
           retry = { reason: 'not bound', possibleDuplicate: false };
@@ -328,7 +340,11 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     ]);
   }
 
-  async function fail(m: MessageRecord, stat: 'REJECTD' | 'UNDELIV', status: number | null, why: string, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  function expired(m: MessageRecord): boolean {
+    return m.validUntil !== undefined && Date.now() >= m.validUntil;
+  }
+
+  async function fail(m: MessageRecord, stat: 'REJECTD' | 'UNDELIV' | 'EXPIRED', status: number | null, why: string, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const now = Date.now();
     ctx.log.warn('message failed at the provider', { provider: provider.id, messageId: m.id, stat, status, why });
     const records: OutRecord[] = [{
