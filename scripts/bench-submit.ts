@@ -39,7 +39,7 @@ const configPath = join(dir, 'gateway.json');
 writeFileSync(configPath, JSON.stringify({
   node: { id: `bench-${process.pid}`, logLevel: 'warn' },
   listeners: [{ host: '127.0.0.1', port: 0 }],
-  session: { window, enquireLinkIntervalMs: 0 },
+  session: { window, enquireLinkIntervalMs: 0, maxConnectionsPerAddress: Math.max(100, binds + 10) },
   kafka: { brokers, topicPrefix: prefix, partitions: Number(values.partitions) },
   redis: { keyPrefix: prefix },
   customers: [{ systemId: 'bench', password: 'bench', maxBinds: binds + 1 }],

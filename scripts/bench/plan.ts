@@ -52,7 +52,8 @@ export function gatewayConfig(o: BenchOptions, infra: Infra, n: number, simulato
       ...(o.threads === undefined ? {} : { threads: o.threads }),
     },
     listeners: [{ name: 'smpp', host: '127.0.0.1', port: 0 }],
-    session: { window: Math.max(10, s.window), enquireLinkIntervalMs: 0 },
+    // Every load generator connection comes from 127.0.0.1.
+    session: { window: Math.max(10, s.window), enquireLinkIntervalMs: 0, maxConnectionsPerAddress: Math.max(100, s.customers * s.binds + 10) },
     kafka: { brokers: [...infra.brokers], topicPrefix: infra.prefix, partitions: o.partitions },
     redis: { url: infra.redisUrl, keyPrefix: infra.prefix },
     customers,

@@ -24,6 +24,8 @@ export interface SessionConfig {
   readonly enquireLinkIntervalMs: number;
   readonly inactivityTimeoutMs: number;
   readonly maxPduLength: number;
+  /** Open connections from one IP address per node; more are closed as they arrive. */
+  readonly maxConnectionsPerAddress: number;
   /** Failed binds from one address: how many are answered at once, then the growing delay. */
   readonly bindFailures: BindFailureConfig;
   /** How long query_sm can find a message's state (seconds after its last change). */

@@ -72,6 +72,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
     enquireLinkIntervalMs: s.int('enquireLinkIntervalMs', { default: 30000, min: 0 }),
     inactivityTimeoutMs: s.int('inactivityTimeoutMs', { default: 90000, min: 1000 }),
     maxPduLength: s.int('maxPduLength', { default: 16384, min: 64, max: 1 << 20 }),
+    maxConnectionsPerAddress: s.int('maxConnectionsPerAddress', { default: 100, min: 1 }),
     bindFailures: readBindFailures(s.obj('bindFailures')),
     messageStateTtlSeconds: s.int('messageStateTtlSeconds', { default: 7 * 24 * 3600, min: 1 }),
   };

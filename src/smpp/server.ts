@@ -10,6 +10,11 @@ export interface SmppServerOptions {
   /** PEM key and certificate; when set the server speaks SMPP over TLS only. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   connection?: SmppConnectionOptions;
+  /**
+   * Open connections from one IP address at most; more are closed as they arrive (before a
+   * TLS handshake), so one peer cannot take every socket a node has. Unlimited when absent.
+   */
+  maxConnectionsPerAddress?: number;
   logger?: Logger;
 }
 
@@ -33,8 +38,38 @@ export function createSmppServer(
   // Validate once up front so a bad option fails at start-up, not on the first customer.
   resolveConnectionOptions(connectionOptions);
   const connections = new Set<SmppConnection>();
+  const perAddress = new Map<string, number>();
+  let refusedSinceLog = 0;
+  let lastRefusalLog = 0;
+
+  /** Counts the socket against its address; false (and the socket destroyed) when over the limit. */
+  const admit = (socket: net.Socket): boolean => {
+    const max = options.maxConnectionsPerAddress;
+    if (max === undefined) return true;
+    const ip = socket.remoteAddress ?? '?';
+    const open = perAddress.get(ip) ?? 0;
+    if (open >= max) {
+      socket.destroy();
+      refusedSinceLog++;
+      // A flood is one line every 10 s, not one per connection.
+      if (Date.now() - lastRefusalLog > 10_000) {
+        log.warn('connection refused: too many from one address', { peer: ip, open, limit: max, refused: refusedSinceLog });
+        lastRefusalLog = Date.now();
+        refusedSinceLog = 0;
+      }
+      return false;
+    }
+    perAddress.set(ip, open + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(ip) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(ip);
+      else perAddress.set(ip, left);
+    });
+    return true;
+  };
 
   const accept = (socket: net.Socket) => {
+    if (!options.tls && !admit(socket)) return;
     const conn = new SmppConnection(socket, connectionOptions);
     connections.add(conn);
     conn.once('close', () => connections.delete(conn));
@@ -51,6 +86,8 @@ export function createSmppServer(
     : net.createServer(accept);
   server.on('error', (err) => log.error('SMPP server error', { err }));
   if (options.tls) {
+    // The raw socket, before its handshake: a refused peer costs no TLS work.
+    server.on('connection', (raw: net.Socket) => void admit(raw));
     // A failed handshake never becomes a connection; without a listener it would be lost silently.
     server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
       log.warn('TLS handshake failed', { err, peer: socket.remoteAddress });

@@ -37,10 +37,37 @@ describe('smpp/server', () => {
     assert.ok(await b.closesWithin(1000));
   });
 
-  it('serves SMPP over TLS', async function () {
+  it('closes connections over maxConnectionsPerAddress as they arrive, and admits again once one closed', async () => {
+    let accepted = 0;
+    const server = createSmppServer({ host: '127.0.0.1', port: 0, maxConnectionsPerAddress: 2 }, () => accepted++);
+    const { port } = await server.listen();
+    try {
+      const a = await RawPeer.connect(port);
+      const b = await RawPeer.connect(port);
+      const c = await RawPeer.connect(port);
+      assert.ok(await c.closesWithin(1000), 'the third is closed');
+      assert.equal(await a.closesWithin(200), false);
+      assert.equal(await b.closesWithin(200), false);
+      assert.equal(accepted, 2, 'the refused one never became a connection');
+      a.destroy();
+      assert.ok(await a.closesWithin(1000));
+      // The server hears the close a moment later.
+      for (let i = 0; i < 50 && server.connections.size > 1; i++) await new Promise((r) => setTimeout(r, 20));
+      const d = await RawPeer.connect(port);
+      assert.equal(await d.closesWithin(300), false, 'room again after a close');
+      assert.equal(accepted, 3);
+      b.destroy();
+      d.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves SMPP over TLS, with the per-address limit applied before the handshake', async function () {
     const pair = selfSigned();
     if (!pair) this.skip();
-    const server = createSmppServer({ host: '127.0.0.1', port: 0, tls: pair }, (conn) => {
+    // One connection per address: the limit counts raw sockets, before their handshake.
+    const server = createSmppServer({ host: '127.0.0.1', port: 0, tls: pair, maxConnectionsPerAddress: 1 }, (conn) => {
       conn.on('request', (_pdu, respond) => respond(Status.ESME_ROK, { system_id: 'TLS' }));
     });
     const { port } = await server.listen();
@@ -53,6 +80,8 @@ describe('smpp/server', () => {
       client.start();
       const [info] = await bound;
       assert.deepEqual(info, { systemId: 'TLS' });
+      const second = await RawPeer.connect(port);
+      assert.ok(await second.closesWithin(1000), 'a second connection from the address is closed before any handshake');
     } finally {
       await client.stop();
       await server.close();

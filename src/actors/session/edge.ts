@@ -100,7 +100,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   try {
     for (const [i, l] of config.listeners.entries()) {
       const server = createSmppServer({
-        host: l.host, port: l.port, logger: log,
+        host: l.host, port: l.port, logger: log, maxConnectionsPerAddress: config.session.maxConnectionsPerAddress,
         ...(l.tls ? { tls: await readTls(l, i) } : {}),
         connection: {
           window: config.session.window, responseTimeoutMs: config.session.responseTimeoutMs,
