@@ -224,6 +224,27 @@ describe('session edge: repeated failed binds from one address are slowed down',
     }
   });
 
+  it('counts failures on every node: a guesser moving to another node meets the same delay there', async () => {
+    const other = await startTestEdge(prefix, { nodeId: 'guard-b', session: { bindFailures: { free: 2, delayMs: 400, maxDelayMs: 800 } }, customers: [{ systemId: 'acme', password: 'pw' }] });
+    const a = await connectClient(t.port);
+    const b = await connectClient(other.port);
+    try {
+      // A fresh count: the right bind above cleared the address.
+      for (let i = 0; i < 2; i++) assert.equal((await a.request('bind_transmitter', { system_id: 'acme', password: 'guess' })).command_status, Status.ESME_RINVPASWD);
+      const started = Date.now();
+      assert.equal((await b.request('bind_transmitter', { system_id: 'acme', password: 'guess' })).command_status, Status.ESME_RINVPASWD);
+      assert.ok(Date.now() - started >= 380, `the other node answered after ${Date.now() - started} ms`);
+    } finally {
+      a.destroy();
+      b.destroy();
+      // Keys are the spec's prefix: the first edge's stop clears them.
+      await other.edge.unbindAll(500, 2000);
+      await other.edge.close();
+      await other.system.shutdown({ drain: false });
+      await other.redis.quit();
+    }
+  });
+
   it('unbinds its customers on shutdown (unbind from the gateway side)', async () => {
     const c = await connectClient(t.port);
     assert.equal((await c.request('bind_transceiver', { system_id: 'acme', password: 'pw' })).command_status, Status.ESME_ROK);

@@ -51,10 +51,10 @@ export interface TestEdge {
   stop(): Promise<void>;
 }
 
-export async function startTestEdge(prefix: string, raw: { customers: unknown[]; session?: Record<string, unknown>; tls?: boolean }): Promise<TestEdge> {
+export async function startTestEdge(prefix: string, raw: { customers: unknown[]; session?: Record<string, unknown>; tls?: boolean; nodeId?: string }): Promise<TestEdge> {
   const pem = raw.tls ? selfSigned() : undefined;
   const config = validateConfig({
-    node: { id: `edge-${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}` },
+    node: { id: raw.nodeId ?? `edge-${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}` },
     listeners: [{ port: 0 }, ...(pem ? [{ name: 'tls', port: 0, tls: pem }] : [])],
     session: { enquireLinkIntervalMs: 0, ...raw.session },
     redis: { url: redisUrl, keyPrefix: prefix },

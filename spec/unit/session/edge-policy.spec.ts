@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { actionFor } from '../../../src/actors/session/command-policy.js';
-import { BindGuard } from '../../../src/actors/session/bind-guard.js';
+import { BindGuard, guardKey } from '../../../src/actors/session/bind-guard.js';
 import { CustomerDirectory, compileRanges, ipAllowed } from '../../../src/actors/session/auth.js';
 import { hashPassword, verifyPassword } from '../../../src/actors/session/password.js';
 import { TokenBucket } from '../../../src/actors/session/rate-limiter.js';
@@ -49,6 +49,15 @@ describe('session/bind-guard', () => {
     for (let i = 0; i < 3; i++) g.failed('b', 0);
     g.succeeded('b');
     assert.equal(g.delayFor('b', 0), 0);
+  });
+  it('counts an IPv4 address as itself (mapped or not) and an IPv6 address by its /64', () => {
+    assert.equal(guardKey('10.1.2.3'), '10.1.2.3');
+    assert.equal(guardKey('::ffff:10.1.2.3'), '10.1.2.3');
+    assert.equal(guardKey('2001:db8:0:1:aaaa:bbbb:cccc:dddd'), '2001:db8:0:1::/64');
+    assert.equal(guardKey('2001:0db8:0000:0001::7'), '2001:db8:0:1::/64');
+    assert.equal(guardKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(guardKey('::1'), '0:0:0:0::/64');
+    assert.equal(guardKey('2001:DB8:0:1::9'), guardKey('2001:db8:0:1:ffff::1'));
   });
   it('keeps memory bounded', () => {
     const g = new BindGuard(cfg, 10);

@@ -3,13 +3,36 @@
  * failures are answered at once, then every bind from that address waits `delayMs`, doubling
  * with each further failure up to `maxDelayMs`. Every bind waits, not only failing ones, so
  * the answer's timing tells a guesser nothing. A successful bind clears the address. Per node
- * and in memory: a guesser spread over nodes meets each node's delay. Pure; time comes in.
+ * and in memory (ClusterBindGuard shares the counts through Redis). Pure; time comes in.
  */
+import { isIPv6 } from 'node:net';
 import type { BindFailureConfig } from '../../config/types.js';
 
 interface Failures {
   count: number;
   last: number;
+}
+
+/** The wait before answering a bind from an address with `failures` recent failed binds. */
+export function delayAfter(failures: number, config: BindFailureConfig): number {
+  if (failures < config.free) return 0;
+  const doublings = Math.min(failures - config.free, 30);
+  return Math.min(config.maxDelayMs, config.delayMs * 2 ** doublings);
+}
+
+/**
+ * Who a failure is counted against: an IPv4 address (also when it comes IPv4-mapped), or the
+ * /64 of an IPv6 address, since one IPv6 host can use a whole /64.
+ */
+export function guardKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 export class BindGuard {
@@ -19,10 +42,7 @@ export class BindGuard {
 
   /** How long to wait before answering a bind from `address` now. */
   delayFor(address: string, now: number): number {
-    const f = this.current(address, now);
-    if (!f || f.count < this.config.free) return 0;
-    const doublings = Math.min(f.count - this.config.free, 30);
-    return Math.min(this.config.maxDelayMs, this.config.delayMs * 2 ** doublings);
+    return delayAfter(this.current(address, now)?.count ?? 0, this.config);
   }
 
   failed(address: string, now: number): void {

@@ -17,7 +17,7 @@ import type { SmppConnection } from '../../smpp/connection.js';
 import { createSmppServer, type SmppServer } from '../../smpp/server.js';
 import { Status } from '../../smpp/status.js';
 import { CustomerDirectory } from './auth.js';
-import { BindGuard } from './bind-guard.js';
+import { ClusterBindGuard } from './cluster-bind-guard.js';
 import { BindSlots } from './bind-slots.js';
 import type { LocalSessions } from './local-sessions.js';
 import type { MessageStateStore } from './message-state.js';
@@ -67,7 +67,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   const sessionDeps = {
     config, writer: deps.writer, topics: deps.topics, registry: deps.registry, local: deps.local, nodeId,
     customers: new CustomerDirectory(config.customers),
-    guard: new BindGuard(config.session.bindFailures),
+    guard: new ClusterBindGuard(deps.redis, prefix, config.session.bindFailures, redisTrouble('failed-bind counts cannot reach Redis; counting per node')),
     slots,
     limiter: new ClusterRateLimiter(deps.redis, prefix, redisTrouble('rate limiter cannot reach Redis; limiting per node')),
     states: deps.states,

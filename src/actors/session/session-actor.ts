@@ -27,7 +27,7 @@ import { actionFor } from './command-policy.js';
 import { acceptSubmit, type Accepted } from './submit.js';
 import type { DeliverMessage, LocalSessions } from './local-sessions.js';
 import type { SessionRegistry } from './registry.js';
-import type { BindGuard } from './bind-guard.js';
+import type { ClusterBindGuard } from './cluster-bind-guard.js';
 import type { BindSlots } from './bind-slots.js';
 import type { ClusterRateLimiter } from './rate-limiter.js';
 import type { MessageStateStore } from './message-state.js';
@@ -50,7 +50,7 @@ export interface SessionDeps {
   local: LocalSessions;
   nodeId: string;
   customers: CustomerDirectory;
-  guard: BindGuard;
+  guard: ClusterBindGuard;
   slots: BindSlots;
   limiter: ClusterRateLimiter;
   states: MessageStateStore;
@@ -134,14 +134,14 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     if (state.bound) return respond(Status.ESME_RALYBND);
     const ip = conn.remoteIp;
     const systemId = pdu.system_id ?? '';
-    const delay = deps.guard.delayFor(ip, Date.now());
+    const delay = await deps.guard.delayFor(ip, Date.now());
     if (delay > 0) await sleep(delay);
     if (conn.closed) return;
     let customer: CustomerConfig;
     try {
       customer = await deps.customers.authenticate(systemId, pdu.password ?? '', bindType, ip);
     } catch (err) {
-      deps.guard.failed(ip, Date.now());
+      await deps.guard.failed(ip, Date.now());
       // The password itself is never logged.
       ctx.log.warn('bind refused', { systemId, bindType, remote: conn.remoteAddress, code: (err as GatewayError).code, delayedMs: delay });
       return respond(err instanceof SmppStatusError ? err.commandStatus : Status.ESME_RBINDFAIL);
