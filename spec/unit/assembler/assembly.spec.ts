@@ -155,14 +155,17 @@ describe('assembler: aggregation', () => {
       assert.deepEqual(messages(out).map(decoded), ['Your code is 2222 -- reply STOP to opt out']);
     });
 
-    it('does not send a message twice when every part is retransmitted, and reports each resend', () => {
+    it('does not send a message twice when every part is retransmitted, and reports each resend (REJECTD, err 005)', () => {
       const d = new Driver();
       const first = message(10, 2);
       const [m] = messages(d.feed(...first));
       const resent = first.map((p, i) => ({ ...p, partId: `again-${i + 1}` }));
       const out = d.feed(resent[1]!, resent[0]!, { ...resent[0]!, partId: 'again-again-1' });
       assert.deepEqual(messages(out), []);
-      assert.deepEqual(receipts(out), []);
+      // The customer holds these ids: each gets a receipt saying it was not sent again.
+      assert.deepEqual(receipts(out).map((r) => [r.messageId, r.stat, r.err]).sort(), [
+        ['again-1', 'REJECTD', REJECT_ERR.duplicate], ['again-2', 'REJECTD', REJECT_ERR.duplicate],
+      ]);
       assert.deepEqual(events(d.outputs, 'part_duplicate').map((e) => [e.messageId, e.detail?.duplicateOf]).sort(), [
         ['again-1', m!.id], ['again-2', m!.id],
       ]);
@@ -170,11 +173,12 @@ describe('assembler: aggregation', () => {
       assert.equal(d.state.openCount, 1);
       const later = d.tick(60_000);
       assert.equal(d.state.openCount, 0);
-      assert.deepEqual([messages(later), receipts(later)], [[], []]);
+      assert.deepEqual(messages(later), []);
+      assert.deepEqual(receipts(later).map((r) => [r.messageId, r.err]), [['again-again-1', REJECT_ERR.duplicate]]);
       assert.deepEqual(events(later, 'part_duplicate').map((e) => [e.messageId, e.detail?.duplicateOf]), [['again-again-1', m!.id]]);
     });
 
-    it('settles a late resend of one part as a duplicate of the old message: nothing sent, no failed receipt', () => {
+    it('settles a late resend of one part as a duplicate of the old message: nothing sent, a REJECTD receipt (err 005) for its id', () => {
       for (const onTimeout of ['reject', 'release'] as const) {
         const d = new Driver(opts({ onTimeout }));
         const [p1, p2] = message(11, 2);
@@ -183,7 +187,7 @@ describe('assembler: aggregation', () => {
         assert.deepEqual(messages(d.feed(late)), []);
         const out = d.tick(60_000);
         assert.deepEqual(messages(out), [], onTimeout);
-        assert.deepEqual(receipts(out), [], onTimeout);
+        assert.deepEqual(receipts(out).map((r) => [r.messageId, r.stat, r.err]), [['late-2', 'REJECTD', REJECT_ERR.duplicate]], onTimeout);
         assert.deepEqual(events(out, 'part_duplicate').map((e) => [e.messageId, e.detail?.duplicateOf]), [['late-2', old!.id]]);
         assert.equal(d.state.openCount, 0);
       }

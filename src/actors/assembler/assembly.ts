@@ -29,18 +29,21 @@
  *   its seq, it is marked `dupOf` (maybe a late resend). How marked parts settle:
  *     - the entry completes with every part marked: the whole message was sent again, as a
  *       client does when it retransmits its unanswered window after a reconnect. It is not sent
- *       twice; each part is reported a duplicate of the remembered message. (The cost: the same
- *       text deliberately sent again under the same reference within `recentMs` is dropped; a
- *       client allocating references normally cannot do that.)
+ *       twice; each part is reported a duplicate of the remembered message and, since the
+ *       customer holds its id, gets a REJECTD receipt with err 005 (the message went out under
+ *       its first ids). (The cost: the same text deliberately sent again under the same
+ *       reference within `recentMs` is not sent, and says so; a client allocating references
+ *       normally cannot do that.)
  *     - the entry completes with some parts unmarked: it is a new message. A new message sharing
  *       a part with the last one under its key (templated text, a footer) is far likelier than
  *       a late resend landing in the gap between a new message's parts, and holding such
  *       messages for the timeout would delay them all;
  *     - an unmarked part comes with the same seq: the marked one was the late resend; it is
- *       replaced and reported as a duplicate;
- *     - a marked part comes for a seq an unmarked part holds: it is the late resend, dropped;
+ *       replaced and reported as a duplicate (REJECTD, err 005);
+ *     - a marked part comes for a seq an unmarked part holds: it is the late resend, dropped
+ *       (REJECTD, err 005);
  *     - the entry times out with only marked parts: they were late resends; reported as
- *       duplicates of the remembered message, no failed receipt, nothing released.
+ *       duplicates of the remembered message (REJECTD, err 005), nothing released.
  *   Why not simply drop a part equal to a remembered one: a new message can share a part with
  *   the last one (a fixed footer, the same text sent twice), and dropping it would lose the new
  *   message. Why not remember forever: the memory costs a write and a tombstone per message and
@@ -182,12 +185,14 @@ class Run {
     }
     if (held.dupOf !== undefined && stored.dupOf === undefined) {
       this.emitEvent(held.id, 'part_duplicate', { group: key, seq: held.seq, duplicateOf: held.dupOf });
+      this.emitReceipt(failedReceipt(open.head, held, REJECT_ERR.duplicate, this.now));
       const parts = [...open.parts];
       parts[i] = stored;
       return this.update(key, { ...open, head: p.seq === 1 ? headOf(p) : open.head, parts });
     }
     if (stored.dupOf !== undefined) {
       this.emitEvent(p.partId, 'part_duplicate', { group: key, seq: p.seq, duplicateOf: stored.dupOf });
+      this.emitReceipt(failedReceipt(p, stored, REJECT_ERR.duplicate, this.now));
       return;
     }
     this.close(key, 'superseded');
@@ -280,12 +285,15 @@ class Run {
   }
 
   /**
-   * An entry made only of resends of the remembered message: nothing to send, nothing failed.
-   * Each part is reported a duplicate of that message; its own copies (`dups`) were reported
-   * when they came, as copies of it (`sameAs`), so each id is reported once.
+   * An entry made only of resends of the remembered message: nothing is sent again. Each part
+   * is reported a duplicate of that message; its own copies (`dups`) were reported when they
+   * came, as copies of it (`sameAs`), so each id is reported once. The customer was answered
+   * with these ids too, so each gets a receipt: REJECTD, err 005 (the message went out once,
+   * under its first ids), rather than none ever.
    */
   private settleAsResends(key: string, entry: OpenEntry): void {
     for (const q of entry.parts) this.emitEvent(q.id, 'part_duplicate', { group: key, seq: q.seq, duplicateOf: q.dupOf! });
+    for (const q of [...entry.parts, ...(entry.dups ?? [])]) this.emitReceipt(failedReceipt(entry.head, q, REJECT_ERR.duplicate, this.now));
   }
 
   /** Drops a key's completion memory. */

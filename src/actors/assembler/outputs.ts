@@ -40,6 +40,11 @@ export const REJECT_ERR = Object.freeze({
   evicted: '003',
   /** total 0 or > 255, seq 0 or > total, or a reference out of its range. */
   invalid: '004',
+  /**
+   * A resend of a message already sent (every part equal to it, within `recentMs`): not sent
+   * again; the message's own ids get its receipt, the resend's ids this one.
+   */
+  duplicate: '005',
 });
 
 export const REJECT_STAT = 'REJECTD';
