@@ -54,8 +54,21 @@ class Customer {
   readonly tx: TxBind[] = [];
   readonly all: SmppClient[] = [];
   private cursor = 0;
-  /** Concatenation reference, 8 bits, per customer. */
-  ref = Math.floor(Math.random() * 256);
+  /**
+   * The last concatenation reference (8 bits) per destination, as a client allocates them: a
+   * per-customer counter would give one destination the same reference again within minutes
+   * (the pool of destinations is small), and the gateway would rightly take a message with the
+   * same reference, destination and text as a resend of the one before.
+   */
+  private readonly refs = new Map<string, number>();
+
+  nextRef(destination: string): number {
+    // Bounded (unique destinations never repeat): a forgotten destination starts at random.
+    if (this.refs.size >= 100_000 && !this.refs.has(destination)) this.refs.clear();
+    const ref = ((this.refs.get(destination) ?? Math.floor(Math.random() * 256)) + 1) & 0xff;
+    this.refs.set(destination, ref);
+    return ref;
+  }
   constructor(readonly creds: Credentials) {}
 
   /** The next bound bind with a free window slot (round-robin), or undefined. */
@@ -320,7 +333,7 @@ class Run {
       dest = this.destinations[this.destCursor]!;
       this.destCursor = this.destCursor + 1 === this.destinations.length ? 0 : this.destCursor + 1;
     }
-    const ref = total > 1 ? (customer.ref = (customer.ref + 1) & 0xff) : 0;
+    const ref = total > 1 ? customer.nextRef(dest) : 0;
     for (let i = 0; i < total; i++) {
       // Parts go round-robin over the customer's binds, so one message may use several.
       const bind = customer.pickFree(this.o.window) ?? customer.pickAny();
