@@ -9,6 +9,7 @@ import { countProblems, prepareTopics, produce, readCommitted, stageConfig } fro
 
 const counterStage = new URL('../../support/stages/counter-stage.js', import.meta.url).href;
 const noDeliveries = async () => { throw new Error('no deliveries in this spec'); };
+const flakyStage = new URL('../../support/stages/flaky-start-stage.js', import.meta.url).href;
 
 function inputs(from: number, to: number, keys: number, extra: Record<string, unknown> = {}) {
   const out: { key: string; value: string }[] = [];
@@ -60,6 +61,44 @@ describe('runtime: exactly-once stages on worker threads, against the real broke
       assert.deepEqual(sb[0]!.stages[0]!.assignment, [0, 1, 2, 3], 'the survivor holds every partition');
     } finally {
       await Promise.allSettled([a.stop(), b.stop()]);
+    }
+  });
+
+  it('a worker that fails to start is started again and the pool starts; one that keeps failing fails the start', async () => {
+    const prefix = uniquePrefix('eos-flaky');
+    const config = stageConfig(prefix, 2, 1, 'node-f');
+    const kafka = await prepareTopics(config);
+    const marker = join(mkdtempSync(join(tmpdir(), 'smsgw-flaky-')), 'fail');
+    process.env.SMSGW_SPEC_FLAKY_START = marker;
+    writeFileSync(marker, '');
+    const pool = new StagePool({
+      threads: 1, nodeId: 'node-f', config, stages: [flakyStage], logger: silentLogger, deliver: noDeliveries,
+      backoff: { initialMs: 50, maxMs: 50, factor: 1 },
+    });
+    try {
+      await pool.start();
+      assert.ok(!existsSync(marker), 'the first start failed');
+      assert.equal(pool.restartsOf(0), 1, 'started again once');
+      await produce(kafka, `${prefix}customer-incoming-message-parts`, inputs(0, 20, 4));
+      const outputs = await readCommitted<{ key: string; count: number }>(kafka, `${prefix}customer-incoming-messages`, (all) => all.length >= 20, 60000);
+      assert.deepEqual(countProblems(outputs, expectedCounts(20, 4)), [], 'and it works');
+    } finally {
+      await pool.stop();
+    }
+
+    // Failing every time: the restart budget runs out and start rejects with the cause.
+    const always = new StagePool({
+      threads: 1, nodeId: 'node-g', config, stages: [flakyStage], logger: silentLogger, deliver: noDeliveries,
+      budget: { maxRestarts: 2, withinMs: 60000 }, backoff: { initialMs: 20, maxMs: 20, factor: 1 },
+    });
+    const refill = setInterval(() => writeFileSync(marker, ''), 5);
+    writeFileSync(marker, '');
+    try {
+      await assert.rejects(always.start(), /does not host this topic-partition \(simulated\)/);
+    } finally {
+      clearInterval(refill);
+      delete process.env.SMSGW_SPEC_FLAKY_START;
+      await always.stop();
     }
   });
 

@@ -73,9 +73,32 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
     }
   }
 
-  /** Starts every worker; resolves when each has bound its stages. */
+  /**
+   * Starts every worker; resolves when each has bound its stages. A worker that dies before
+   * that (a broker that does not know a brand-new topic yet, say) is started again like one
+   * that dies later; start fails only when a worker's restart budget runs out.
+   */
   async start(): Promise<void> {
-    await Promise.all(this.slots.map((slot) => this.run(slot)));
+    await Promise.all(this.slots.map((slot) => new Promise<void>((resolve, reject) => {
+      const onReady = (index: number) => {
+        if (index !== slot.index) return;
+        done();
+        resolve();
+      };
+      const onGivenUp = (index: number, error: Error) => {
+        if (index !== slot.index) return;
+        done();
+        reject(error);
+      };
+      const done = () => {
+        this.off('workerReady', onReady);
+        this.off('givenUp', onGivenUp);
+      };
+      this.on('workerReady', onReady);
+      this.on('givenUp', onGivenUp);
+      // A death before ready is onDied's: a restart, or givenUp.
+      this.run(slot).catch(() => undefined);
+    })));
   }
 
   get threads(): readonly Worker[] {

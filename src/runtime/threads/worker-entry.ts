@@ -45,7 +45,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
   const env: StageEnv = { nodeId, workerIndex: index, config, topics: topicNames(config.kafka.topicPrefix), kafka, writer, redis, main, log };
 
   const definitions = await Promise.all(task.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
-  const mailboxes = definitions.map((d) => (d.kind === 'at-least-once' ? new PartitionedMailbox(system, d, env) : new ExactlyOnceMailbox(system, d, env)));
+  const mailboxes: (PartitionedMailbox | ExactlyOnceMailbox<unknown>)[] = [];
 
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -85,10 +85,23 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
     }
   });
 
-  await Promise.all(mailboxes.map(async (m, i) => {
-    await m.start();
-    log.info('stage bound to its topic', { stage: definitions[i]!.name });
-  }));
+  try {
+    for (const d of definitions) mailboxes.push(d.kind === 'at-least-once' ? new PartitionedMailbox(system, d, env) : new ExactlyOnceMailbox(system, d, env));
+    await Promise.all(mailboxes.map(async (m, i) => {
+      await m.start();
+      log.info('stage bound to its topic', { stage: definitions[i]!.name });
+    }));
+  } catch (err) {
+    // The pool starts this worker again (it may be this same thread): leave no consumer in a
+    // group, producer or connection behind.
+    log.warn('stage worker start failed; releasing what it started', { error: errorMessage(err) });
+    await Promise.allSettled(mailboxes.map((m) => m.stop()));
+    await system.shutdown({ drain: false });
+    await writer.stop().catch(() => undefined);
+    await redis.quit().catch(() => redis.disconnect());
+    port.close();
+    throw err;
+  }
   send({ type: 'ready', index, threadId });
   log.info('stage worker started', { stages: definitions.map((d) => d.name), threadId });
   await stopped;
