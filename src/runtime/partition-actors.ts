@@ -20,6 +20,8 @@ export class PartitionActors<M> {
     private readonly stage: string,
     private readonly specFor: (partition: number) => ActorSpec<unknown, M>,
     private readonly logger: Logger,
+    /** Told to an actor whose partition is revoked, before it drains (see AtLeastOnceStage.revoked). */
+    private readonly revokedMessage?: M,
   ) {}
 
   /** The actor of `partition`, started if needed (after an earlier one finished stopping). */
@@ -66,6 +68,7 @@ export class PartitionActors<M> {
     for (const [p, ref] of this.live) {
       if (keep.has(p)) continue;
       this.live.delete(p);
+      if (this.revokedMessage !== undefined) ref.tell(this.revokedMessage);
       const stop = ref.stop({ drain: true }).catch((err: unknown) =>
         this.logger.warn('partition actor stop failed', { stage: this.stage, partition: p, error: errorMessage(err) }));
       const tracked = stop.finally(() => {

@@ -19,7 +19,7 @@ export class PartitionedMailbox {
   constructor(system: ActorSystem, private readonly stage: AtLeastOnceStage, env: StageEnv) {
     const topic = stage.topic(env.topics);
     this.groupId = groupIdFor(env.config, stage.name);
-    this.actors = new PartitionActors(system, stage.name, (p) => stage.partitionActor(p, env), env.log);
+    this.actors = new PartitionActors(system, stage.name, (p) => stage.partitionActor(p, env), env.log, stage.revoked?.() as RecordMessage | undefined);
     const timeout = stage.recordTimeoutMs(env.config);
     this.consumer = new StageConsumer(env.kafka, {
       groupId: this.groupId,

@@ -51,6 +51,12 @@ export interface AtLeastOnceStage {
   /** The actor an assigned partition becomes; stopped (drained) when the partition is revoked. */
   partitionActor(partition: number, env: StageEnv): ActorSpec<unknown, RecordMessage>;
   /**
+   * Told to a partition actor when its partition is revoked, before it drains what it took:
+   * a stage whose records wait long (a supplier's queue at its provider's pace) can drop what
+   * it has not started, which the partition's new owner is about to handle.
+   */
+  revoked?(): unknown;
+  /**
    * The message every live partition actor is told when the node's configuration is reloaded
    * at runtime (actors started later get the new configuration through `env.config`).
    */

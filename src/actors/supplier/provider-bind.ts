@@ -40,6 +40,12 @@ type ProviderBindEvents = { bound: []; unbound: [] };
 export const NOT_BOUND = 'PROVIDER_NOT_BOUND';
 /** A submit whose message's validity period passed while it waited for its turn. */
 export const VALIDITY_PASSED = 'VALIDITY_PASSED';
+/** A submit dropped before its turn because the bind's partition moved to another owner. */
+export const SUBMITS_ABANDONED = 'SUBMITS_ABANDONED';
+
+function abandonedError(): GatewayError {
+  return new GatewayError(SUBMITS_ABANDONED, 'the partition moved to another owner: not sent from here');
+}
 
 export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   readonly client: SmppClient;
@@ -55,6 +61,10 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   private rate: number;
   /** Held by an operator (smsgw pause): a throttle pause ending must not release it. */
   private held = false;
+  /** Set by abandonQueued: no submit starts any more. */
+  private abandoned = false;
+  /** The rejects of submits queued but not started. */
+  private readonly waiting = new Set<(err: Error) => void>();
   /** Submits answered ESME_ROK, for the inspector. */
   submitted = 0;
   lastError = '';
@@ -121,14 +131,34 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
    * comes later than that (the message's validity period), it is not sent (VALIDITY_PASSED).
    */
   async send(fields: PduFields, retry: boolean, notAfter?: number): Promise<SentSubmit> {
+    if (this.abandoned) throw abandonedError();
     await this.earlier;
-    return this.queue.add(async () => {
-      if (notAfter !== undefined && Date.now() >= notAfter) throw new GatewayError(VALIDITY_PASSED, 'the message\'s validity period passed before its turn');
-      if (this.client.state !== 'bound') throw new UnavailableError(NOT_BOUND, `provider ${this.provider.id} is not bound`);
-      const sentAt = Date.now();
-      const resp = await this.client.request('submit_sm', fields);
-      return { resp, sentAt };
-    }, { priority: retry ? 1 : 0 });
+    if (this.abandoned) throw abandonedError();
+    return new Promise<SentSubmit>((resolve, reject) => {
+      // Until its turn comes a submit can be dropped (abandonQueued); once started it runs to its answer.
+      this.waiting.add(reject);
+      this.queue.add(async () => {
+        this.waiting.delete(reject);
+        if (notAfter !== undefined && Date.now() >= notAfter) throw new GatewayError(VALIDITY_PASSED, 'the message\'s validity period passed before its turn');
+        if (this.client.state !== 'bound') throw new UnavailableError(NOT_BOUND, `provider ${this.provider.id} is not bound`);
+        const sentAt = Date.now();
+        const resp = await this.client.request('submit_sm', fields);
+        return { resp, sentAt };
+      }, { priority: retry ? 1 : 0 }).then(resolve, reject);
+    });
+  }
+
+  /**
+   * Drops every submit that has not started (each send rejects with SUBMITS_ABANDONED) and
+   * refuses new ones; those already sent still get their answers. Returns how many went.
+   */
+  abandonQueued(): number {
+    this.abandoned = true;
+    for (const q of this.queues) q.clear();
+    const dropped = this.waiting.size;
+    for (const reject of this.waiting) reject(abandonedError());
+    this.waiting.clear();
+    return dropped;
   }
 
   /** A submit sent at `sentAt` was answered ESME_RTHROTTLED: pause the whole bind unless a pause covers it. */
@@ -207,7 +237,7 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearTimeout(this.pausedTimer);
-    for (const q of this.queues) q.clear();
+    this.abandonQueued();
     // The claim is left to lapse: the partition's next owner may already have written its own.
     await this.client.stop();
   }

@@ -40,6 +40,9 @@ export const stage: AtLeastOnceStage = {
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     recordTimeoutMs: recordTimeoutMs(env.config),
   }) as ActorSpec<unknown, RecordMessage>,
+  // Submits still queued when the partition moves are dropped: the new owner sends them, and
+  // sending them here too would reach the provider twice.
+  revoked: () => ({ type: 'revoked' }),
   // A reload changes provider rates; the binds stay up.
   reconfigure: (config) => ({ type: 'reconfigure', providers: config.providers.map((p) => ({ id: p.id, rate: p.rate })) }),
 };

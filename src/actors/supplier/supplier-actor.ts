@@ -58,7 +58,7 @@ export type SupplierControl =
 type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
 
 /** setRate: parts per second from now on (a configuration reload). */
-export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' };
+export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'revoked' };
 
 interface SupplierState {
   bind: ProviderBind;
@@ -114,6 +114,12 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     receive: (state, message, ctx) => {
       if (message.type === 'report') {
         report(state.bind, ctx);
+        return state;
+      }
+      if (message.type === 'revoked') {
+        // Submits already sent finish (their answers and correlations are kept); the rest go.
+        const dropped = state.bind.abandonQueued();
+        ctx.log.info('partition moved: queued submits left to the new owner', { provider: provider.id, dropped });
         return state;
       }
       if (message.type === 'control') return control(state, message, ctx);

@@ -12,7 +12,7 @@ import { replyWhenDone, type RecordMessage } from '../stage-message.js';
 type Children = Map<string, ActorRef<SupplierMessage>>;
 
 /** reconfigure: new provider rates from a configuration reload, passed to the binds owned here. */
-export type SuppliersMessage = RecordMessage | { type: 'reconfigure'; providers: { id: string; rate: number }[] };
+export type SuppliersMessage = RecordMessage | { type: 'reconfigure'; providers: { id: string; rate: number }[] } | { type: 'revoked' };
 
 export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, SuppliersMessage> {
   return {
@@ -26,6 +26,10 @@ export function suppliersActor(partition: number, deps: SupplierDeps & { provide
       return children;
     },
     receive: (children, message, ctx) => {
+      if (message.type === 'revoked') {
+        for (const ref of children.values()) ref.tell({ type: 'revoked' });
+        return children;
+      }
       if (message.type === 'reconfigure') {
         for (const p of message.providers) children.get(p.id)?.tell({ type: 'setRate', rate: p.rate });
         return children;
