@@ -51,9 +51,8 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
   private readonly slots: Slot[] = [];
   private stopping = false;
   private nextRequest = 0;
-  private readonly snapshots = new Map<number, (s: ThreadSnapshot) => void>();
-  private readonly controls = new Map<number, (r: ActorControlResult[]) => void>();
-  private readonly reconfigured = new Map<number, (actors: number) => void>();
+  /** Requests to workers awaiting their answer (snapshot, control, reconfigured), by request id. */
+  private readonly answers = new Map<number, (m: WorkerToMain) => void>();
 
   constructor(private readonly options: StagePoolOptions) {
     super();
@@ -179,16 +178,10 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
         break;
       }
       case 'snapshot':
-        this.snapshots.get(m.requestId)?.(m.snapshot);
-        this.snapshots.delete(m.requestId);
-        break;
       case 'control':
-        this.controls.get(m.requestId)?.(m.results);
-        this.controls.delete(m.requestId);
-        break;
       case 'reconfigured':
-        this.reconfigured.get(m.requestId)?.(m.actors);
-        this.reconfigured.delete(m.requestId);
+        this.answers.get(m.requestId)?.(m);
+        this.answers.delete(m.requestId);
         break;
       case 'fatal':
         this.options.logger.error('stage worker reported a fatal error', { error: m.error });
@@ -199,42 +192,18 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
   }
 
   /** Counters of every actor and stage on every live worker. */
-  async snapshot(timeoutMs = 2000): Promise<ThreadSnapshot[]> {
-    const live = this.slots.filter((s) => s.ready && s.port);
-    const results = await Promise.allSettled(live.map((slot) => new Promise<ThreadSnapshot>((resolve, reject) => {
-      const requestId = ++this.nextRequest;
-      const timer = setTimeout(() => {
-        this.snapshots.delete(requestId);
-        reject(new TimeoutError(`worker ${slot.index} did not answer a snapshot in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.snapshots.set(requestId, (s) => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      slot.port!.postMessage({ type: 'snapshot', requestId } satisfies MainToWorker);
-    })));
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  snapshot(timeoutMs = 2000): Promise<ThreadSnapshot[]> {
+    return this.askLive(timeoutMs, 'a snapshot', (requestId) => ({ type: 'snapshot', requestId }),
+      (_slot, m) => (m as Extract<WorkerToMain, { type: 'snapshot' }>).snapshot);
   }
 
   /**
    * Hands an operator's message to the actors it names on every live worker; resolves with
    * each worker's answers (a worker that does not answer in time is left out).
    */
-  async control(control: ActorControl): Promise<{ worker: number; results: ActorControlResult[] }[]> {
-    const live = this.slots.filter((s) => s.ready && s.port);
-    const answers = await Promise.allSettled(live.map((slot) => new Promise<{ worker: number; results: ActorControlResult[] }>((resolve, reject) => {
-      const requestId = ++this.nextRequest;
-      const timer = setTimeout(() => {
-        this.controls.delete(requestId);
-        reject(new TimeoutError(`worker ${slot.index} did not answer a control message in ${control.timeoutMs + 1000} ms`));
-      }, control.timeoutMs + 1000);
-      this.controls.set(requestId, (results) => {
-        clearTimeout(timer);
-        resolve({ worker: slot.index, results });
-      });
-      slot.port!.postMessage({ type: 'control', requestId, control } satisfies MainToWorker);
-    })));
-    return answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  control(control: ActorControl): Promise<{ worker: number; results: ActorControlResult[] }[]> {
+    return this.askLive(control.timeoutMs + 1000, 'a control message', (requestId) => ({ type: 'control', requestId, control }),
+      (slot, m) => ({ worker: slot.index, results: (m as Extract<WorkerToMain, { type: 'control' }>).results }));
   }
 
   /**
@@ -242,22 +211,28 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
    * 'reloadRoutes'); a worker started later gets it too. Resolves with what each live worker
    * told its partition actors (a worker that does not answer in time is left out).
    */
-  async reconfigure(config: GatewayConfig, timeoutMs = 5000): Promise<{ worker: number; actors: number }[]> {
+  reconfigure(config: GatewayConfig, timeoutMs = 5000): Promise<{ worker: number; actors: number }[]> {
     this.options.config = config;
+    return this.askLive(timeoutMs, 'the configuration', (requestId) => ({ type: 'reloadRoutes', requestId, config }),
+      (slot, m) => ({ worker: slot.index, actors: (m as Extract<WorkerToMain, { type: 'reconfigured' }>).actors }));
+  }
+
+  /** Sends every live worker a request and collects the answers that come within `timeoutMs`. */
+  private async askLive<T>(timeoutMs: number, what: string, request: (requestId: number) => MainToWorker, answer: (slot: Slot, m: WorkerToMain) => T): Promise<T[]> {
     const live = this.slots.filter((s) => s.ready && s.port);
-    const answers = await Promise.allSettled(live.map((slot) => new Promise<{ worker: number; actors: number }>((resolve, reject) => {
+    const results = await Promise.allSettled(live.map((slot) => new Promise<T>((resolve, reject) => {
       const requestId = ++this.nextRequest;
       const timer = setTimeout(() => {
-        this.reconfigured.delete(requestId);
-        reject(new TimeoutError(`worker ${slot.index} did not take the configuration in ${timeoutMs} ms`));
+        this.answers.delete(requestId);
+        reject(new TimeoutError(`worker ${slot.index} did not answer ${what} in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.reconfigured.set(requestId, (actors) => {
+      this.answers.set(requestId, (m) => {
         clearTimeout(timer);
-        resolve({ worker: slot.index, actors });
+        resolve(answer(slot, m));
       });
-      slot.port!.postMessage({ type: 'reloadRoutes', requestId, config } satisfies MainToWorker);
+      slot.port!.postMessage(request(requestId));
     })));
-    return answers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   /** Asks every worker to drain and stop, then ends the threads. */
