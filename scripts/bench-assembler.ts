@@ -15,7 +15,7 @@ import { validateConfig } from '../src/config/validate.js';
 import { createKafka, type KafkaClient } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
-import { StagePool } from '../src/runtime/threads/stage-pool.js';
+import { StagePool } from '../src/host/threads/stage-pool.js';
 import { partKey, type PartRecord } from '../src/domain/records.js';
 
 const stageUrl = new URL('../src/actors/assembler/stage.js', import.meta.url).href;

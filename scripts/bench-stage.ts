@@ -9,7 +9,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { StagePool } from '../src/runtime/threads/stage-pool.js';
+import { StagePool } from '../src/host/threads/stage-pool.js';
 import { validateConfig } from '../src/config/validate.js';
 import { createKafka } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';

@@ -21,7 +21,7 @@ import { ConfigError, UnavailableError, errorMessage } from '../src/errors.js';
 import { createKafka } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
-import { StagePool } from '../src/runtime/threads/stage-pool.js';
+import { StagePool } from '../src/host/threads/stage-pool.js';
 import { stopOnSignals } from '../src/shutdown.js';
 
 const BUILT_IN = ['assembler', 'router', 'supplier', 'correlator', 'delivery'];

@@ -46,6 +46,35 @@ export class UnavailableError extends GatewayError {
   }
 }
 
+/**
+ * A record a stage cannot handle for its own content (undecodable, the wrong shape, invalid):
+ * trying it again gives the same answer, so after a few tries it goes to the dead letters.
+ */
+export class RecordError extends GatewayError {
+  constructor(code: string, message: string, cause?: unknown) {
+    super(code, message, { cause, retriable: false });
+  }
+}
+
+/**
+ * Whether a record's handler failed because of the record itself. RecordError says so; a
+ * built-in error that JavaScript raises on data it cannot work with (JSON.parse's SyntaxError,
+ * a TypeError reading a field of the wrong shape, a RangeError) is taken to mean the same.
+ * Anything else (Kafka, Redis or a provider away, an actor restarting, a timeout) is a fault
+ * of the infrastructure: the record is kept and tried again, however long that takes.
+ */
+export function isRecordFault(err: unknown): boolean {
+  if (err instanceof RecordError) return true;
+  if (err instanceof GatewayError) return false;
+  return err instanceof SyntaxError || err instanceof TypeError || err instanceof RangeError;
+}
+
+export function errorCode(err: unknown): string {
+  if (err instanceof GatewayError) return err.code;
+  if (err instanceof Error) return err.name;
+  return 'UNKNOWN';
+}
+
 export class TimeoutError extends GatewayError {
   constructor(message: string) {
     super('TIMEOUT', message, { retriable: true });

@@ -12,12 +12,11 @@ import { ensureTopics } from './kafka/topics.js';
 import { DurableWriter } from './kafka/writer.js';
 import { connectRedis } from './redis/client.js';
 import { ActorSystem } from './runtime/system.js';
-import { StagePool } from './runtime/threads/stage-pool.js';
-import type { ThreadSnapshot } from './runtime/threads/protocol.js';
-import type { ActorStats } from './runtime/stats.js';
-import { SessionRegistry } from './actors/session/registry.js';
+import { StagePool } from './host/threads/stage-pool.js';
+import type { NodeSnapshot, ReloadResult } from './node-types.js';
+import { SessionRegistry } from './redis/stores/session-registry.js';
 import { LocalSessions } from './actors/session/local-sessions.js';
-import { MessageStateStore } from './actors/session/message-state.js';
+import { MessageStateStore } from './redis/stores/message-state.js';
 import { startCustomerEdge } from './actors/session/edge.js';
 import { builtInStages } from './actors/stages.js';
 import { DeliveryDispatch } from './actors/delivery/dispatch.js';
@@ -25,11 +24,7 @@ import { NodeLink } from './actors/delivery/node-link.js';
 import { CustomerControls } from './control/customer-controls.js';
 import { startNodeControl } from './control/node-control.js';
 
-export interface NodeSnapshot {
-  nodeId: string;
-  main: ActorStats[];
-  workers: ThreadSnapshot[];
-}
+export type { NodeSnapshot, ReloadResult } from './node-types.js';
 
 export interface GatewayNode {
   readonly nodeId: string;
@@ -57,11 +52,6 @@ export interface StartOptions {
   /** Reads the node's configuration again (its file); without it a reload is refused. */
   reloadConfig?: () => Promise<GatewayConfig>;
 }
-
-/** A reload applied (routes, and the partition actors told on each worker that answered) or refused. */
-export type ReloadResult =
-  | { ok: true; routes: number; workers: number; actors: number }
-  | { ok: false; field: string | undefined; error: string };
 
 /** How often a node writes its sessions into the registry again (brings them back after a Redis loss). */
 const REGISTRY_REFRESH_MS = 5000;

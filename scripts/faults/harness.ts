@@ -23,6 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
 import { schedule, type TimedFault } from './schedule.js';
 import { inFlightAt, judge, routedKey, submitKey, type Crash, type Observed, type Verdict } from './accounting.js';
+import { incarnation, servedAgain, snapshot, type GroupSnapshot, type StageGroup } from './recovery.js';
 
 const run = promisify(execFile);
 
@@ -40,7 +41,7 @@ export interface HarnessOptions {
 export interface FaultReport {
   startedAt: string;
   options: Omit<HarnessOptions, 'log' | 'root'>;
-  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number; inFlight?: number }[];
+  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number; notServedAgain?: string; inFlight?: number }[];
   load: Pick<LoadReport, 'submits' | 'receipts' | 'throughput' | 'latencyMs'>;
   observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds' | 'providerSubmitKeys'> & {
     wholeMessages: number; submittedMessages: number; providerSubmits: number;
@@ -62,6 +63,9 @@ async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The nodes' kafkajs client id stem, set in their configuration: node n's clients are `<this>-<node id>[-w<i>]`. */
+const NODE_CLIENT_ID = 'smsgw';
 
 export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   mkdirSync(o.outDir, { recursive: true });
@@ -104,10 +108,11 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     })));
     const ports = await Promise.all(Array.from({ length: o.nodes }, () => freePort()));
     const customers = [1, 2, 3].map((i) => ({ systemId: `fc${i}`, password: `pw${i}` }));
+    const nodeId = (n: number) => `${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}gw${n}`;
     const configFor = (n: number) => ({
-      node: { id: `${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}gw${n}`, threads: 1, shutdownTimeoutMs: 20000, logLevel: 'info' },
+      node: { id: nodeId(n), threads: 1, shutdownTimeoutMs: 20000, logLevel: 'info' },
       listeners: [{ name: 'smpp', host: '127.0.0.1', port: ports[n] }],
-      kafka: { brokers: brokers.split(','), topicPrefix: prefix, partitions: 6, replicationFactor: 3 },
+      kafka: { brokers: brokers.split(','), clientId: NODE_CLIENT_ID, topicPrefix: prefix, partitions: 6, replicationFactor: 3 },
       redis: { url: `redis://127.0.0.1:${redisPort}`, keyPrefix: prefix },
       customers: customers.map((c) => ({ ...c, maxBinds: 50 })),
       providers: simulators.map((s, i) => ({
@@ -136,7 +141,8 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
 
     const kafka = createKafka({ brokers: brokers.split(',') }, 'faults', silentLogger);
     const topics = topicNames(prefix);
-    const groups = ['router', 'supplier', 'correlator', 'delivery'].map((s) => `${prefix}${s}`);
+    const stages = await stageGroups(kafka, prefix, topics);
+    const groupIds = stages.map((s) => s.groupId);
 
     const args = [
       '--host', '127.0.0.1', '--port', ports.join(','), '--credentials', writeCreds(o.outDir, customers),
@@ -163,14 +169,26 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
         case 'kill-node': {
           const victim = f.fault.node;
           const c = nodes[victim];
+          // Its member ids, read while it is the only process with its client ids: the restart
+          // comes under the same node id, and only the member ids tell the two apart. Read
+          // again after the death, for a member that rejoined under a new id in between.
+          const victimClient = `${NODE_CLIENT_ID}-${nodeId(victim)}`;
+          const before = await describeGroups(kafka, groupIds, 5000);
           c?.proc.kill('SIGKILL');
           await c?.exited;
           const killedAt = Date.now();
           // The dead node commits nothing more: what it sent past these offsets is sent again.
           crashes.push({ crash: { at: killedAt, committed: await committedOffsets(kafka, `${prefix}supplier`, topics.providerOutgoing) }, entry });
-          measuring.push(recovery(kafka, groups, `gw${victim}-`, simulators, killedAt, 120000).then((ms) => {
-            entry.recoveryMs = ms;
-            o.log(`node ${victim} killed at t=${entry.atS}s: its share served again after ${ms} ms`);
+          const after = await describeGroups(kafka, groupIds, 5000);
+          const dead = new Set([...incarnation(before, victimClient), ...incarnation(after, victimClient)]);
+          if (dead.size === 0) o.log(`node ${victim}: no group member of it could be read; its recovery is timed on the assignments alone`);
+          measuring.push(recovery(kafka, stages, dead, simulators, killedAt, 120000).then((r) => {
+            entry.recoveryMs = r.ms;
+            if (r.waitingFor === undefined) o.log(`node ${victim} killed at t=${entry.atS}s: its share served again after ${r.ms} ms`);
+            else {
+              entry.notServedAgain = r.waitingFor;
+              o.log(`node ${victim} killed at t=${entry.atS}s: its share not served again within ${r.ms} ms (${r.waitingFor})`);
+            }
           }));
           break;
         }
@@ -272,19 +290,62 @@ function writeCreds(dir: string, creds: { systemId: string; password: string }[]
   return path;
 }
 
-/**
- * Milliseconds from a node's death until its share is served again: no consumer group member
- * of that node left in any stage group, and each provider bound again by exactly one supplier.
- */
-async function recovery(kafka: KafkaClient, groups: string[], deadClient: string, sims: ProviderSimulator[], since: number, timeoutMs: number): Promise<number> {
+/** Every stage's consumer group with the topic it reads and that topic's partition count. */
+async function stageGroups(kafka: KafkaClient, prefix: string, topics: ReturnType<typeof topicNames>): Promise<StageGroup[]> {
+  const reads = [
+    ['assembler', topics.messageParts], ['router', topics.messages], ['supplier', topics.providerOutgoing],
+    ['correlator', topics.providerEvents], ['delivery', topics.deliveries],
+  ] as const;
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const meta = await admin.fetchTopicMetadata({ topics: reads.map(([, t]) => t) });
+    const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+    return reads.map(([stage, topic]) => ({ groupId: `${prefix}${stage}`, topic, partitions: counts.get(topic) ?? 0 }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The groups as described within `timeoutMs` (a broker may just be failing over), or none. */
+async function describeGroups(kafka: KafkaClient, groupIds: string[], timeoutMs: number): Promise<GroupSnapshot[]> {
+  const deadline = Date.now() + timeoutMs;
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
     for (;;) {
-      const described = await admin.describeGroups(groups).catch(() => null);
-      const stable = described !== null && described.groups.every((g) => g.state === 'Stable' && g.members.length > 0 && g.members.every((m) => !m.clientId.includes(deadClient)));
-      if (stable && sims.every((s) => s.boundSessions >= 1)) return Date.now() - since;
-      if (Date.now() - since > timeoutMs) return timeoutMs;
+      const described = await admin.describeGroups(groupIds).catch(() => null);
+      if (described !== null) return snapshot(described.groups);
+      if (Date.now() > deadline) return [];
+      await sleep(200);
+    }
+  } catch {
+    return [];
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Milliseconds from a node's death until its share is served again: none of the dead
+ * incarnation's members (`dead`, member ids) left in any stage group, every partition of the
+ * stage topics assigned to a live member, and each provider bound again by a supplier. At the
+ * limit, also what it was still waiting for.
+ */
+async function recovery(kafka: KafkaClient, stages: StageGroup[], dead: ReadonlySet<string>, sims: ProviderSimulator[], since: number, timeoutMs: number): Promise<{ ms: number; waitingFor?: string }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let waitingFor = 'no answer to describeGroups';
+  try {
+    for (;;) {
+      const described = await admin.describeGroups(stages.map((s) => s.groupId)).catch(() => null);
+      if (described !== null) {
+        const served = servedAgain(stages, snapshot(described.groups), dead);
+        const unbound = sims.findIndex((s) => s.boundSessions < 1);
+        if (served.recovered && unbound < 0) return { ms: Date.now() - since };
+        waitingFor = served.recovered ? `provider p${unbound} not bound` : served.waitingFor;
+      }
+      if (Date.now() - since > timeoutMs) return { ms: timeoutMs, waitingFor };
       await sleep(200);
     }
   } finally {

@@ -4,7 +4,7 @@
  * the input offsets. It measures the runtime's consume-transform-produce path, not a gateway
  * stage's own logic.
  */
-import type { ExactlyOnceStage } from '../../src/runtime/stage.js';
+import type { ExactlyOnceStage } from '../../src/host/stage.js';
 import type { OutRecord } from '../../src/kafka/writer.js';
 
 export const stage: ExactlyOnceStage<null> = {

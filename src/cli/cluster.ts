@@ -1,8 +1,8 @@
 /** Reads what the nodes publish (src/control/publisher.ts) and asks them to act (src/control/handler.ts). */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { controlKeys, SNAPSHOT_TTL_SECONDS } from '../control/keys.js';
-import type { ClusterDescription, NodeStatus } from '../control/status.js';
+import { controlKeys } from '../redis/keys.js';
+import { SNAPSHOT_TTL_SECONDS, type ClusterDescription, type NodeStatus } from '../control/status.js';
 import { judge, isClusterWide, type ControlAction, type ControlReply, type ControlRequest, type Verdict } from '../control/protocol.js';
 
 export async function readNodes(redis: Redis, prefix: string): Promise<NodeStatus[]> {

@@ -7,15 +7,20 @@ import type { LifecycleEvent } from '../domain/records.js';
 import { decodeRecord } from '../domain/records.js';
 import { consumerLag, type PartitionLag } from '../kafka/lag.js';
 import { keyHistory, partitionForKey } from '../kafka/key-history.js';
+import { deadLetterPartitions, openReplayer, readDeadLetterLog, type DeadLetterLog } from '../kafka/dead-letter-log.js';
+import type { DeadLetter } from '../kafka/dead-letters.js';
+import type { KafkaClient } from '../kafka/client.js';
 import { silentLogger } from '../log.js';
+import { errorMessage } from '../errors.js';
 import type { ControlAction } from '../control/protocol.js';
 import type { ClusterDescription, NodeStatus } from '../control/status.js';
 import { ask, readCluster, readNodes } from './cluster.js';
 import { withKafka } from './connections.js';
 import { CliError, Exit, usageError } from './errors.js';
 import { expectArgs, type CliOptions } from './options.js';
-import { heldSummary } from '../actors/delivery/held-deliveries.js';
-import { actorsView, lagView, nodesView, outboxView, providersView, sessionsView, traceView, type View } from './views.js';
+import { heldSummary } from '../redis/stores/held-summary.js';
+import { actorsView, deadLetterRows, deadLettersView, lagView, nodesView, outboxView, providersView, replayView, sessionsView, traceView, type ReplayRow, type View } from './views.js';
+import { deadLetterRequest, refPartition, type DeadLetterRef } from './dead-letter-args.js';
 
 export interface Output {
   view: View<unknown>;
@@ -40,7 +45,9 @@ export async function runView(name: string, o: CliOptions, redis: Redis): Promis
     case 'providers': return ok(withEmptyNote(providersView(nodes), nodes, o));
     case 'lag': {
       const cluster = await needCluster(redis, o);
-      return ok(lagView(await withKafka(o.brokers, (k) => consumerLag(k, cluster.stages)), nodes));
+      const topic = deadLetterTopic(cluster);
+      const [lag, dead] = await withKafka(o.brokers, async (k) => [await consumerLag(k, cluster.stages), await readDeadLetters(k, topic, o)] as const);
+      return ok(lagView(lag, nodes, { topic, letters: dead === null ? null : dead.entries.flatMap((e) => (e.letter ? [e.letter] : [])) }));
     }
     case 'outbox': {
       const cluster = await needCluster(redis, o);
@@ -108,6 +115,92 @@ export async function runTrace(o: CliOptions, redis: Redis): Promise<Output> {
   const events = values.map((v) => decodeRecord<LifecycleEvent>(v));
   if (events.length === 0) throw new CliError('MESSAGE_NOT_FOUND', Exit.NOT_FOUND, `no events for message ${messageId} in ${cluster.topics.events}`);
   return ok(traceView(messageId, partition, events));
+}
+
+/**
+ * `dead-letters`: lists the dead-letter topic; `dead-letters replay ...` writes the chosen dead
+ * letters back to the topics they came from (they stay in the dead-letter topic).
+ */
+export async function runDeadLetters(o: CliOptions, redis: Redis): Promise<Output> {
+  const request = deadLetterRequest(o.args, o.all);
+  const cluster = await needCluster(redis, o);
+  const topic = deadLetterTopic(cluster);
+  return withKafka(o.brokers, async (k) => {
+    if (request.kind === 'list') return ok(deadLettersView(await readDeadLetters(k, topic, o) ?? noTopic(topic)));
+    const chosen = request.all ? await everyDeadLetter(k, topic, o) : await namedDeadLetters(k, topic, request.refs, o);
+    return ok(replayView(topic, await replay(k, chosen)));
+  });
+}
+
+/** The dead-letter topic the nodes named; derived from the prefix for a description older than the topic. */
+function deadLetterTopic(cluster: ClusterDescription): string {
+  return (cluster.topics as Partial<ClusterDescription['topics']>).deadLetters ?? cluster.topics.events.replace(/message-events$/, 'dead-letters');
+}
+
+function readDeadLetters(k: KafkaClient, topic: string, o: CliOptions, only?: number[]): Promise<DeadLetterLog | null> {
+  return readDeadLetterLog(k, topic, { ...(only ? { only } : {}), timeoutMs: o.timeoutMs * 6, logger: silentLogger });
+}
+
+function noTopic(topic: string): never {
+  throw new CliError('DEAD_LETTER_TOPIC_MISSING', Exit.NOT_FOUND, `no dead-letter topic ${topic} in Kafka (the nodes create it at start-up)`);
+}
+
+type Chosen = { ref: string; letter: DeadLetter };
+
+async function everyDeadLetter(k: KafkaClient, topic: string, o: CliOptions): Promise<Chosen[]> {
+  const log = await readDeadLetters(k, topic, o) ?? noTopic(topic);
+  const byRef = new Map(log.entries.map((e) => [`${e.partition}:${e.offset}`, e.letter]));
+  // In the order they were set aside.
+  return deadLetterRows(log).map((r) => ({ ref: r.ref, letter: byRef.get(r.ref)! }));
+}
+
+/** The dead letters the operator named, every one checked before anything is written. */
+async function namedDeadLetters(k: KafkaClient, topic: string, refs: readonly DeadLetterRef[], o: CliOptions): Promise<Chosen[]> {
+  // Where each one is and that its offset is in the log, from the offsets alone; then only those partitions are read.
+  const partitions = await deadLetterPartitions(k, topic) ?? noTopic(topic);
+  const places = refs.map((ref) => {
+    const partition = refPartition(ref, topic, partitions.length);
+    const name = `${partition}:${ref.offset}`;
+    const p = partitions.find((x) => x.partition === partition);
+    if (!p) throw new CliError('DEAD_LETTER_NOT_FOUND', Exit.NOT_FOUND, `no dead letter ${name}: ${topic} has partitions 0..${partitions.length - 1}`);
+    const offset = BigInt(ref.offset);
+    if (offset < BigInt(p.start) || offset >= BigInt(p.end)) {
+      throw new CliError('DEAD_LETTER_NOT_FOUND', Exit.NOT_FOUND, `no dead letter ${name}: partition ${partition} of ${topic} ${BigInt(p.end) > BigInt(p.start) ? `holds offsets ${p.start}..${BigInt(p.end) - 1n}` : 'is empty'}`);
+    }
+    return { partition, offset: ref.offset, name };
+  });
+  const log = await readDeadLetters(k, topic, o, [...new Set(places.map((x) => x.partition))]) ?? noTopic(topic);
+  // `5` and `0:5` on a topic of one partition are one dead letter.
+  return places.filter((x, i) => places.findIndex((y) => y.name === x.name) === i).map(({ partition, offset, name }) => {
+    const entry = log.entries.find((e) => e.partition === partition && e.offset === offset);
+    if (!entry) throw new CliError('DEAD_LETTER_NOT_FOUND', Exit.NOT_FOUND, `no dead letter ${name}: no record at that offset of ${topic} (a transaction marker or an aborted write)`);
+    if (!entry.letter) throw new CliError('DEAD_LETTER_NOT_FOUND', Exit.NOT_FOUND, `no dead letter ${name}: the record there has no dead-letter headers`);
+    return { ref: name, letter: entry.letter };
+  });
+}
+
+/** Writes each back with acks=all, in order; a failure names what was already replayed. */
+async function replay(k: KafkaClient, chosen: readonly Chosen[]): Promise<ReplayRow[]> {
+  if (chosen.length === 0) return [];
+  const replayer = await openReplayer(k);
+  const rows: ReplayRow[] = [];
+  try {
+    const missing = await replayer.missingTopics(chosen.map((c) => c.letter));
+    if (missing.length > 0) throw new CliError('TOPIC_NOT_FOUND', Exit.NOT_FOUND, `nothing replayed: no topic ${missing.join(', ')} in Kafka to write back to`);
+    for (const { ref, letter } of chosen) {
+      let to;
+      try {
+        to = await replayer.replay(letter);
+      } catch (err) {
+        const before = rows.length === 0 ? 'nothing replayed before it' : `replayed before it: ${rows.map((r) => `${r.ref} to ${r.to.topic} ${r.to.partition}:${r.to.offset}`).join(', ')}`;
+        throw new CliError('REPLAY_FAILED', Exit.KAFKA_UNREACHABLE, `Kafka did not take the replay of ${ref} to ${letter.topic} (${before}): ${errorMessage(err)}`, err);
+      }
+      rows.push({ ref, stage: letter.stage, messageId: letter.messageId, from: { topic: letter.topic, partition: letter.partition, offset: letter.offset }, to });
+    }
+  } finally {
+    await replayer.close();
+  }
+  return rows;
 }
 
 async function needCluster(redis: Redis, o: CliOptions): Promise<ClusterDescription> {

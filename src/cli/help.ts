@@ -15,7 +15,7 @@ export const COMMANDS: Readonly<Record<string, { usage: string; summary: string;
   actors: { usage: 'actors [--node <id>]', summary: 'every actor per node and thread: kind, address, state, mailbox, processed, failed, restarts, last error' },
   sessions: { usage: 'sessions', summary: 'customer sessions: customer, bind type, node, remote address, window in use, rates in and out' },
   providers: { usage: 'providers', summary: 'provider binds: owner node, state, window, rate, queue depth, last error' },
-  lag: { usage: 'lag', summary: 'Kafka consumer lag per stage and partition, with the thread that owns each partition (reads Kafka)' },
+  lag: { usage: 'lag', summary: 'Kafka consumer lag per stage and partition, with the thread that owns each partition, and dead letters per stage (reads Kafka)' },
   outbox: { usage: 'outbox', summary: 'each customer\'s undelivered receipts and MO: records waiting in its partition, the held head and its age (reads Kafka)' },
   top: { usage: 'top [--interval <ms>] [--count <n>]', summary: 'all views, refreshed in place until q or Ctrl-C', details: '  --interval <ms>  refresh period (default 2000)\n  --count <n>      stop after n refreshes (like top -n)' },
   disconnect: { usage: 'disconnect <session>', summary: 'unbind and close one customer session (ids from `sessions`)' },
@@ -26,6 +26,19 @@ export const COMMANDS: Readonly<Record<string, { usage: string; summary: string;
   rate: { usage: 'rate provider|customer <id> <per-second>', summary: 'change a provider bind\'s throttle or a customer\'s cluster-wide submit rate' },
   'reload-routes': { usage: 'reload-routes', summary: 'every node reads its configuration file again and installs the new routes' },
   trace: { usage: 'trace <message-id>', summary: 'the story of one message from the message-events topic: accepted, routed, submitted, receipt, delivered (reads Kafka)' },
+  'dead-letters': {
+    usage: 'dead-letters [replay <p:o>...|--all]',
+    summary: 'records a stage gave up on (the dead-letter topic): when, stage, where read, message id, error; replay writes them back (reads Kafka)',
+    details: [
+      '  dead-letters                      list them: DEAD LETTER (partition:offset in the dead-letter topic), TIME, STAGE,',
+      '                                    TOPIC/PARTITION/OFFSET where the stage read the record, MESSAGE ID, ERROR',
+      '  dead-letters replay <p:o>...      write those dead letters back to their original topic (same key and value, acks=all)',
+      '  dead-letters replay <offset>      the same, when the dead-letter topic has one partition',
+      '  dead-letters replay --all         every dead letter, in the order they were set aside',
+      '  A replayed dead letter stays in the dead-letter topic (a log): replaying it again writes it again.',
+      '  exit 6 when the offset holds no dead letter; 2 for a bare offset on a topic of several partitions.',
+    ].join('\n'),
+  },
 };
 
 export function generalHelp(): string {

@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../errors.js';
-import { allViews, runAction, runTrace, runView, type Output } from './commands.js';
+import { allViews, runAction, runDeadLetters, runTrace, runView, type Output } from './commands.js';
 import { connectRedisOnce } from './connections.js';
 import { CliError, Exit } from './errors.js';
 import { commandHelp, generalHelp } from './help.js';
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     let out: Output;
     if (VIEWS.has(o.command)) out = await runView(o.command, o, redis);
     else if (o.command === 'trace') out = await runTrace(o, redis);
+    else if (o.command === 'dead-letters') out = await runDeadLetters(o, redis);
     else out = await runAction(o, redis);
     const text = o.json ? JSON.stringify(out.view.data, null, 2) : out.view.text;
     (out.exitCode === Exit.OK ? process.stdout : process.stderr).write(`${text}\n`);

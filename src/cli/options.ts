@@ -15,6 +15,8 @@ export interface CliOptions {
   timeoutMs: number;
   intervalMs: number;
   count: number | null;
+  /** dead-letters replay --all */
+  all: boolean;
 }
 
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -23,7 +25,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
     parsed = parseArgs({
       args: [...argv], allowPositionals: true, strict: true,
       options: {
-        help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, all: { type: 'boolean' },
         redis: { type: 'string' }, brokers: { type: 'string' }, prefix: { type: 'string' },
         node: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' }, count: { type: 'string', short: 'n' },
       },
@@ -48,6 +50,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
     timeoutMs: positive('--timeout', v.timeout, 5000),
     intervalMs: positive('--interval', v.interval, 2000),
     count: v.count === undefined ? null : positive('--count', v.count, 1),
+    all: Boolean(v.all),
   };
 }
 

@@ -2,10 +2,12 @@
  * Each view as data (what --json prints) and as a text table. Pure: statuses, lag and events
  * come in, already read; `now` comes in so ages are testable.
  */
-import type { HeldSummary } from '../actors/delivery/held-deliveries.js';
+import type { HeldSummary } from '../redis/stores/held-summary.js';
 import { formatAddress } from '../runtime/address.js';
 import type { LifecycleEvent } from '../domain/records.js';
 import type { PartitionLag } from '../kafka/lag.js';
+import type { DeadLetter } from '../kafka/dead-letters.js';
+import type { DeadLetterLog, Replayed } from '../kafka/dead-letter-log.js';
 import type { NodeStatus } from '../control/status.js';
 import { duration, megabytes, renderTable } from './table.js';
 
@@ -68,14 +70,54 @@ function owners(nodes: readonly NodeStatus[]): Map<string, string> {
   return m;
 }
 
-export function lagView(lag: readonly PartitionLag[], nodes: readonly NodeStatus[]): View<object[]> {
+/**
+ * What `lag` is told of the dead-letter topic: its name and the dead letters in it, or null
+ * letters when the topic does not exist.
+ */
+export interface DeadLetterCounts {
+  topic: string;
+  letters: readonly DeadLetter[] | null;
+}
+
+/**
+ * Consumer lag per stage partition, and the dead letters each stage set aside. In the data,
+ * every row carries `deadLetters`: those its stage set aside from that topic partition (null
+ * when the dead-letter topic is unknown); the text adds a table of dead letters per stage
+ * (by the smsgw-dlq-stage header, so stages without a row of their own show too).
+ */
+export function lagView(lag: readonly PartitionLag[], nodes: readonly NodeStatus[], dead?: DeadLetterCounts): View<object[]> {
   const own = owners(nodes);
-  const data = lag.map((l) => ({ ...l, owner: own.get(`${l.stage}:${l.partition}`) ?? null }));
-  const text = renderTable(
+  const letters = dead?.letters ?? null;
+  const fromPartition = new Map<string, number>();
+  for (const d of letters ?? []) fromPartition.set(`${d.stage}\n${d.topic}\n${d.partition}`, (fromPartition.get(`${d.stage}\n${d.topic}\n${d.partition}`) ?? 0) + 1);
+  const data = lag.map((l) => ({
+    ...l, owner: own.get(`${l.stage}:${l.partition}`) ?? null,
+    deadLetters: letters === null ? null : fromPartition.get(`${l.stage}\n${l.topic}\n${l.partition}`) ?? 0,
+  }));
+  let text = renderTable(
     ['STAGE', 'TOPIC', 'PARTITION', 'OWNER', 'COMMITTED', 'END', 'LAG'],
     data.map((l) => [l.stage, l.topic, l.partition, l.owner ?? 'unassigned', l.committed ?? 'none', l.end, l.lag]),
   );
+  if (dead) {
+    if (letters === null) {
+      text += `\n\ndead letters: no topic ${dead.topic} in Kafka (the nodes create it at start-up)`;
+    } else {
+      const byStage = deadLettersByStage(letters, lag.map((l) => l.stage));
+      text += `\n\ndead letters in ${dead.topic} (smsgw dead-letters lists them)\n`
+        + renderTable(['STAGE', 'DEAD LETTERS'], byStage.map((s) => [s.stage, s.count]));
+    }
+  }
   return { data, text };
+}
+
+/** Dead letters per smsgw-dlq-stage header: `stages` first in their order (0 when none), then any other stage by name. */
+export function deadLettersByStage(letters: readonly DeadLetter[], stages: readonly string[] = []): { stage: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const s of stages) counts.set(s, 0);
+  const others = [...new Set(letters.map((d) => d.stage))].filter((s) => !counts.has(s)).sort();
+  for (const s of others) counts.set(s, 0);
+  for (const d of letters) counts.set(d.stage, counts.get(d.stage)! + 1);
+  return [...counts].map(([stage, count]) => ({ stage, count }));
 }
 
 export interface OutboxRow {
@@ -119,6 +161,73 @@ export function traceView(messageId: string, partition: number, events: readonly
     sorted.map((e) => [new Date(e.at).toISOString(), e.type, e.node, Object.entries(e.detail ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')]),
   );
   return { data: { messageId, partition, events: sorted }, text };
+}
+
+/** One dead letter as `dead-letters` shows it. */
+export interface DeadLetterRow {
+  /** `<partition>:<offset>` in the dead-letter topic: what `dead-letters replay` takes. */
+  ref: string;
+  deadLetterPartition: number;
+  deadLetterOffset: string;
+  /** When the stage set it aside (ISO), and the same in epoch ms. */
+  time: string;
+  at: number;
+  stage: string;
+  node: string;
+  /** Where the stage read the record. */
+  topic: string;
+  partition: number;
+  offset: string;
+  messageId: string | null;
+  errorCode: string;
+  error: string;
+  attempts: number;
+  key: string | null;
+}
+
+/** The dead letters of a log, oldest first (records without the dead-letter headers left out). */
+export function deadLetterRows(log: Pick<DeadLetterLog, 'entries'>): DeadLetterRow[] {
+  return log.entries.flatMap((e) => {
+    const d = e.letter;
+    if (!d) return [];
+    const at = Number.isFinite(d.at) && d.at > 0 ? d.at : e.timestamp;
+    return [{
+      ref: `${e.partition}:${e.offset}`, deadLetterPartition: e.partition, deadLetterOffset: e.offset,
+      time: new Date(at).toISOString(), at, stage: d.stage, node: d.node, topic: d.topic, partition: d.partition, offset: d.offset,
+      messageId: d.messageId, errorCode: d.errorCode, error: d.error, attempts: d.attempts, key: d.key,
+    }];
+  }).sort((a, b) => a.at - b.at || a.deadLetterPartition - b.deadLetterPartition || Number(BigInt(a.deadLetterOffset) - BigInt(b.deadLetterOffset)));
+}
+
+export function deadLettersView(log: DeadLetterLog): View<DeadLetterRow[]> {
+  const data = deadLetterRows(log);
+  const skipped = log.entries.length - data.length;
+  const lines = [renderTable(
+    ['DEAD LETTER', 'TIME', 'STAGE', 'TOPIC', 'PARTITION', 'OFFSET', 'MESSAGE ID', 'ERROR'],
+    data.map((r) => [r.ref, r.time, r.stage, r.topic, r.partition, r.offset, r.messageId, clip(r.errorCode ? `${r.errorCode}: ${r.error}` : r.error, 80)]),
+  )];
+  const where = `${log.topic} (${log.partitions.length} partition${log.partitions.length === 1 ? '' : 's'})`;
+  lines.push(data.length === 0 ? `no dead letters in ${where}` : `${data.length} dead letter(s) in ${where}; smsgw dead-letters replay <partition:offset> writes one back to its topic`);
+  if (skipped > 0) lines.push(`${skipped} record(s) without the dead-letter headers left out`);
+  return { data, text: lines.join('\n') };
+}
+
+export interface ReplayRow {
+  /** The dead letter, `<partition>:<offset>` in the dead-letter topic. */
+  ref: string;
+  stage: string;
+  messageId: string | null;
+  /** Where the stage had read it, and where the copy was written now. */
+  from: { topic: string; partition: number; offset: string };
+  to: Replayed;
+}
+
+export function replayView(deadLetterTopic: string, rows: readonly ReplayRow[]): View<{ topic: string; replayed: readonly ReplayRow[] }> {
+  const lines = rows.map((r) => `replayed ${r.ref} (${r.stage || '-'}, message ${r.messageId ?? '-'}, read at ${r.from.topic} ${r.from.partition}:${r.from.offset}) to ${r.to.topic} ${r.to.partition}:${r.to.offset}`);
+  lines.push(rows.length === 0
+    ? `no dead letters in ${deadLetterTopic}; nothing replayed`
+    : `${rows.length} dead letter(s) replayed; they stay in ${deadLetterTopic} (it is a log): replaying one again writes it again`);
+  return { data: { topic: deadLetterTopic, replayed: rows }, text: lines.join('\n') };
 }
 
 function clip(s: string, n: number): string {

@@ -5,7 +5,7 @@
  * than half applied. Pure: the node reads the file (GatewayNode.reload).
  */
 import { ConfigError } from '../errors.js';
-import { compileRoutes } from '../actors/router/route-table.js';
+import { compileRoutes } from '../domain/routing/route-table.js';
 import type { GatewayConfig } from './types.js';
 
 /** The running configuration with the reloadable parts of `next`; throws ConfigError naming the field. */

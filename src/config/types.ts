@@ -173,10 +173,11 @@ export type TopicName =
   | 'deliveries'
   | 'heldDeliveries'
   | 'correlations'
-  | 'events';
+  | 'events'
+  | 'deadLetters';
 export const TOPIC_NAMES: readonly TopicName[] = [
   'messageParts', 'assemblerChangelog', 'messages', 'providerOutgoing', 'providerEvents', 'deliveries', 'heldDeliveries',
-  'correlations', 'events',
+  'correlations', 'events', 'deadLetters',
 ];
 
 export interface KafkaConfig {
@@ -205,7 +206,7 @@ export interface DeliveryConfig {
   readonly window: number;
 }
 
-/** The assembler stage (see src/actors/assembler/options.ts for what each option decides). */
+/** The assembler stage (the stage's options.ts says what each option decides; defaults in assembler-defaults.ts). */
 export interface AssemblerConfig {
   /** How long after its first part an unfinished message waits for the rest. */
   readonly timeoutMs: number;
@@ -219,6 +220,15 @@ export interface AssemblerConfig {
   readonly maxRecentGroups: number;
   /** How often each partition looks for messages past their timeout. */
   readonly checkIntervalMs: number;
+}
+
+/** How stages treat records they cannot handle. */
+export interface StagesConfig {
+  /**
+   * Tries of a record that fails for its own content (undecodable, invalid, a non-retriable
+   * error of its handler) before it goes to the dead-letter topic and the partition moves on.
+   */
+  readonly maxRecordFailures: number;
 }
 
 export interface GatewayConfig {
@@ -239,4 +249,5 @@ export interface GatewayConfig {
   readonly routes: readonly RouteConfig[];
   readonly delivery: DeliveryConfig;
   readonly assembler: AssemblerConfig;
+  readonly stages: StagesConfig;
 }

@@ -12,9 +12,9 @@ import {
   type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
 } from './types.js';
 import { ENCODING_CLASSES } from '../domain/encoding-class.js';
-import { compileRoutes } from '../actors/router/route-table.js';
-import { compileNumberOwners } from '../actors/router/number-owners.js';
-import { DEFAULT_ASSEMBLER_OPTIONS } from '../actors/assembler/options.js';
+import { compileRoutes } from '../domain/routing/route-table.js';
+import { compileNumberOwners } from '../domain/routing/number-owners.js';
+import { ASSEMBLER_DEFAULTS } from './assembler-defaults.js';
 
 export interface EnvOverrides {
   /** SMSGW_KAFKA_BROKERS: comma-separated host:port list. */
@@ -140,11 +140,14 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   };
   d.done();
   const assembler = readAssembler(root.obj('assembler'));
+  const st = root.obj('stages');
+  const stages = { maxRecordFailures: st.int('maxRecordFailures', { default: 3, min: 1, max: 100 }) };
+  st.done();
   root.done();
 
   return deepFreeze({
     nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
-    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler,
+    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler, stages,
   });
 }
 
@@ -260,7 +263,7 @@ function readPartitions(k: Fields): Record<TopicName, number> {
 }
 
 function readAssembler(a: Fields): AssemblerConfig {
-  const d = DEFAULT_ASSEMBLER_OPTIONS;
+  const d = ASSEMBLER_DEFAULTS;
   const out: AssemblerConfig = {
     timeoutMs: a.int('timeoutMs', { default: d.timeoutMs, min: 1 }),
     onTimeout: a.oneOf('onTimeout', ['reject', 'release'] as const, d.onTimeout),

@@ -5,7 +5,7 @@
  * and on every publish tick, so a node that missed a message still converges within seconds.
  */
 import type { RedisClient } from '../redis/client.js';
-import { controlKeys, type ControlKeys } from './keys.js';
+import { controlKeys, type ControlKeys } from '../redis/keys.js';
 
 /** What a session asks before a bind and a submit. */
 export interface CustomerOverrides {

@@ -1,21 +1,21 @@
 /**
  * A node's side of the control channel: hears every request, acts on what it owns and answers.
  * Sessions live on the main thread's actor system; provider binds and routers live on the
- * stage workers and are reached through the pool (src/runtime/threads/actor-control.ts).
+ * stage workers and are reached through the pool (src/host/threads/actor-control.ts).
  */
 import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
 import { errorMessage } from '../errors.js';
 import type { ActorSystem } from '../runtime/system.js';
-import type { StagePool } from '../runtime/threads/stage-pool.js';
-import type { ActorControlResult } from '../runtime/threads/protocol.js';
+import type { StagePool } from '../host/threads/stage-pool.js';
+import type { ActorControlResult } from '../host/threads/protocol.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ProviderControls } from './provider-controls.js';
 import type { ControlOutcome, ControlReply, ControlRequest } from './protocol.js';
-import type { ReloadResult } from '../node.js';
+import type { ReloadResult } from '../node-types.js';
 import { parseRequest } from './protocol.js';
-import { controlKeys } from './keys.js';
+import { controlKeys } from '../redis/keys.js';
 
 export interface HandlerDeps {
   nodeId: string;

@@ -4,7 +4,7 @@
  * rebalance or a restart) starts it paused, and at the rate the operator set, when so told.
  */
 import type { RedisClient } from '../redis/client.js';
-import { controlKeys, type ControlKeys } from './keys.js';
+import { controlKeys, type ControlKeys } from '../redis/keys.js';
 
 export interface ProviderOverrides {
   paused: boolean;

@@ -8,9 +8,9 @@ import { threadId } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
 import { errorMessage } from '../errors.js';
-import type { NodeSnapshot } from '../node.js';
-import { controlKeys, PUBLISH_INTERVAL_MS, SNAPSHOT_TTL_SECONDS } from './keys.js';
-import { buildNodeStatus, type ClusterDescription, type CounterMemory, type NodeStatus } from './status.js';
+import type { NodeSnapshot } from '../node-types.js';
+import { controlKeys } from '../redis/keys.js';
+import { buildNodeStatus, PUBLISH_INTERVAL_MS, SNAPSHOT_TTL_SECONDS, type ClusterDescription, type CounterMemory, type NodeStatus } from './status.js';
 
 export interface PublisherDeps {
   redis: RedisClient;

@@ -4,8 +4,12 @@
  * them in, so the shapes can be unit-tested without a node.
  */
 import type { ActorStats, GaugeValue } from '../runtime/stats.js';
-import type { StageStats, ThreadSnapshot } from '../runtime/threads/protocol.js';
+import type { StageStats, ThreadSnapshot } from '../host/threads/protocol.js';
 import type { Topics } from '../kafka/topics.js';
+
+/** How often a node publishes, and how long its snapshot outlives a silent node. */
+export const PUBLISH_INTERVAL_MS = 1500;
+export const SNAPSHOT_TTL_SECONDS = 10;
 
 export interface ThreadStatus {
   /** 'main' or the worker index. */

@@ -2,6 +2,8 @@
  * The records that travel between stages through Kafka, as JSON. Plain data only: they cross
  * topics, threads and nodes. Octet strings (short_message bodies) travel as base64.
  */
+import { RecordError, errorMessage } from '../errors.js';
+
 export interface SmsAddress {
   ton: number;
   npi: number;
@@ -202,7 +204,9 @@ export type LifecycleType =
   // The assembler's: a whole message made (keyed by its id); a resent part not counted again or
   // a part refused as impossible (keyed by the part's id); an unfinished message closed by its
   // timeout, a reused reference or the open-entry bound (keyed by its first part's id).
-  | 'assembled' | 'part_duplicate' | 'part_rejected' | 'assembly_expired';
+  | 'assembled' | 'part_duplicate' | 'part_rejected' | 'assembly_expired'
+  /** A stage gave up on a record of this message: it is in the dead-letter topic. */
+  | 'dead_lettered';
 
 /** One step in a message's life (message-events, keyed by gateway message id). */
 export interface LifecycleEvent {
@@ -239,6 +243,11 @@ export function encodeRecord(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
+/** The record's JSON; bytes that are not JSON are the record's fault (RecordError). */
 export function decodeRecord<T>(value: Buffer): T {
-  return JSON.parse(value.toString('utf8')) as T;
+  try {
+    return JSON.parse(value.toString('utf8')) as T;
+  } catch (err) {
+    throw new RecordError('RECORD_UNDECODABLE', `undecodable record (${value.length} bytes): ${errorMessage(err)}`, err);
+  }
 }

@@ -6,10 +6,10 @@
  */
 import type { Consumer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
-import type { Assignment, StageRecord } from './stage-consumer.js';
+import { toStageRecord, type StageRecord } from './stage-record.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { groupMember } from './group-consumer.js';
+import { groupMember, HEARTBEAT_EVERY_MS, type Assignment } from './group-consumer.js';
 
 export interface BatchMeta {
   partition: number;
@@ -53,13 +53,12 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.isEmpty() || !isRunning() || isStale()) return;
-        const records: StageRecord[] = batch.messages.map((m) => ({
-          topic: batch.topic, partition: batch.partition, offset: m.offset,
-          key: m.key ? m.key.toString() : null, value: m.value ?? Buffer.alloc(0), timestamp: Number(m.timestamp),
-        }));
+        const records = batch.messages.map((m) => toStageRecord(batch.topic, batch.partition, m));
         const last = records[records.length - 1]!.offset;
         const lag = Number(batch.offsetLag());
         this.stats.lag[batch.partition] = lag;
+        // The partition's actor may first restore its state from the changelog: stay in the group meanwhile.
+        const heartbeats = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
         try {
           await this.options.handleBatch(records, { partition: batch.partition, lastOffset: last, lag });
           resolveOffset(last);
@@ -71,6 +70,8 @@ export class BatchConsumer {
             topic: batch.topic, partition: batch.partition, from: records[0]!.offset, to: last, error: errorMessage(err),
           });
           await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 500));
+        } finally {
+          clearInterval(heartbeats);
         }
         await heartbeat().catch(() => undefined);
       },

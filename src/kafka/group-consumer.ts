@@ -5,9 +5,17 @@
  */
 import type { Consumer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
-import type { Assignment } from './stage-consumer.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+
+/** Partitions per topic, as kafkajs's GROUP_JOIN reports this member's share. */
+export type Assignment = Record<string, number[]>;
+
+/**
+ * How often a member tells the coordinator it is alive. kafkajs does so only between batches,
+ * so the stage consumers also call heartbeat() on this beat while a batch is being handled.
+ */
+export const HEARTBEAT_EVERY_MS = 1000;
 
 export interface GroupMemberOptions {
   groupId: string;
@@ -21,7 +29,7 @@ export function groupMember(kafka: KafkaClient, o: GroupMemberOptions, track: (a
   const consumer = kafka.consumer({
     groupId: o.groupId,
     sessionTimeout: o.sessionTimeoutMs ?? 10000,
-    heartbeatInterval: 1000,
+    heartbeatInterval: HEARTBEAT_EVERY_MS,
     rebalanceTimeout: 30000,
     readUncommitted: false,
     allowAutoTopicCreation: false,

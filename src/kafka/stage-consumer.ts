@@ -5,23 +5,22 @@
  *
  * Within a partition up to `window` records are handled at once (a supplier keeps a window of
  * submits open to its provider); their offsets are still resolved in order.
+ *
+ * A record that fails for its own content (isRecordFault) is tried `maxRecordFailures` times,
+ * then handed to `deadLetter` and counts as handled: its offset commits in order with the
+ * others and the partition goes on. Any other failure (the infrastructure) is retried for as
+ * long as the partition is ours.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { KafkaClient } from './client.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isRecordFault } from '../errors.js';
 import type { Logger } from '../log.js';
-import { groupMember } from './group-consumer.js';
+import { groupMember, HEARTBEAT_EVERY_MS, type Assignment } from './group-consumer.js';
+import { InOrderOffsets } from './in-order-offsets.js';
+import { backoffDelay } from '../backoff.js';
+import { toStageRecord, type StageRecord } from './stage-record.js';
 
-export interface StageRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer;
-  timestamp: number;
-}
-
-export type Assignment = Record<string, number[]>;
+export type { StageRecord } from './stage-record.js';
 
 export interface StageConsumerOptions {
   groupId: string;
@@ -31,6 +30,10 @@ export interface StageConsumerOptions {
   /** Partitions handled at once. */
   partitionsConcurrently: number;
   handle: (record: StageRecord) => Promise<void>;
+  /** Tries of a record failing for its own content before it is dead-lettered. */
+  maxRecordFailures: number;
+  /** Sets a record aside (the dead-letter topic); rejects when that could not be written. */
+  deadLetter: (record: StageRecord, error: unknown, attempts: number) => Promise<void>;
   /** Called after every group join with this member's partitions. */
   onAssignment?: (assignment: Assignment) => void | Promise<void>;
   retry?: { initialMs: number; maxMs: number };
@@ -42,7 +45,10 @@ export class StageConsumer {
   private readonly consumer: Consumer;
   private running = false;
   private assignment: Assignment = {};
-  readonly stats = { handled: 0, failures: 0, lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number> };
+  readonly stats = {
+    handled: 0, failures: 0, deadLettered: 0,
+    lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number>,
+  };
 
   constructor(kafka: KafkaClient, private readonly options: StageConsumerOptions) {
     this.consumer = groupMember(kafka, options, (a) => {
@@ -82,8 +88,7 @@ export class StageConsumer {
     const { batch } = p;
     const messages = batch.messages;
     this.stats.lag[batch.partition] = Number(batch.offsetLag());
-    const done: boolean[] = new Array<boolean>(messages.length).fill(false);
-    let resolvedUpTo = 0;
+    const order = new InOrderOffsets(messages.map((m) => m.offset));
     const inFlight = new Set<Promise<void>>();
     // Commits during the batch too (kafkajs only does so when autoCommitInterval has passed):
     // a batch can take seconds (a supplier paced by its provider), and whatever is handled but
@@ -95,67 +100,84 @@ export class StageConsumer {
         .catch((err: unknown) => this.options.logger.debug('offset commit during a batch failed', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }))
         .finally(() => { committing = null; });
     };
-    const advance = () => {
-      const before = resolvedUpTo;
-      while (resolvedUpTo < messages.length && done[resolvedUpTo]) {
-        p.resolveOffset(messages[resolvedUpTo]!.offset);
-        resolvedUpTo++;
-      }
-      if (resolvedUpTo > before) commitSoon();
+    const advance = (i: number) => {
+      const ready = order.finish(i);
+      for (const offset of ready) p.resolveOffset(offset);
+      if (ready.length > 0) commitSoon();
     };
-    for (let i = 0; i < messages.length; i++) {
-      if (!this.running || !p.isRunning() || p.isStale()) break;
-      while (inFlight.size >= this.options.window) await Promise.race(inFlight);
-      if (!this.running || !p.isRunning() || p.isStale()) break;
-      const record = toRecord(batch.topic, batch.partition, messages[i]!);
-      const task: Promise<void> = this.handleWithRetry(record, p).then((ok) => {
-        if (ok) {
-          done[i] = true;
-          advance();
-        }
-      });
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+    // kafkajs heartbeats only between batches: a batch that waits (a slow provider, records
+    // retried with backoff) would otherwise cost this member its place in the group.
+    const heartbeats = setInterval(() => void p.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    try {
+      await this.handleBatch(p, messages, inFlight, advance);
+    } finally {
+      clearInterval(heartbeats);
     }
-    await Promise.all(inFlight);
     if (committing) await committing;
     await p.commitOffsetsIfNecessary().catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
   }
 
-  /** Retries a failing record until it succeeds or the partition is taken away. */
+  private async handleBatch(p: EachBatchPayload, messages: KafkaMessage[], inFlight: Set<Promise<void>>, advance: (i: number) => void): Promise<void> {
+    const { batch } = p;
+    for (let i = 0; i < messages.length; i++) {
+      if (!this.running || !p.isRunning() || p.isStale()) break;
+      while (inFlight.size >= this.options.window) await Promise.race(inFlight);
+      if (!this.running || !p.isRunning() || p.isStale()) break;
+      const record = toStageRecord(batch.topic, batch.partition, messages[i]!);
+      const task: Promise<void> = this.handleWithRetry(record, p).then((ok) => {
+        if (ok) advance(i);
+      });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    }
+    await Promise.all(inFlight);
+  }
+
+  /**
+   * Retries a failing record until it succeeds, is dead-lettered, or the partition is taken
+   * away (false: not handled here, its new owner reads it).
+   */
   private async handleWithRetry(record: StageRecord, p: EachBatchPayload): Promise<boolean> {
     const retry = this.options.retry ?? { initialMs: 200, maxMs: 10000 };
-    let delay = retry.initialMs;
+    let tries = 0;
+    let contentFailures = 0;
+    let deadLetterError: unknown = null;
     for (;;) {
       try {
-        await this.options.handle(record);
+        if (deadLetterError !== null) {
+          await this.options.deadLetter(record, deadLetterError, contentFailures);
+          this.stats.deadLettered++;
+          this.options.logger.error('record dead-lettered', {
+            topic: record.topic, partition: record.partition, offset: record.offset, attempts: contentFailures, error: errorMessage(deadLetterError),
+          });
+        } else {
+          await this.options.handle(record);
+        }
         this.stats.handled++;
         await p.heartbeat().catch(() => undefined);
         return true;
       } catch (err) {
         this.stats.failures++;
         this.stats.lastError = { message: errorMessage(err), at: Date.now() };
-        this.options.logger.warn('record failed; will retry', {
-          topic: record.topic, partition: record.partition, offset: record.offset, error: errorMessage(err), retryInMs: delay,
+        if (deadLetterError === null && isRecordFault(err)) {
+          contentFailures++;
+          if (contentFailures >= this.options.maxRecordFailures) {
+            deadLetterError = err;
+            continue;
+          }
+        }
+        this.options.logger.warn(deadLetterError === null ? 'record failed; will retry' : 'dead letter not written; will retry', {
+          topic: record.topic, partition: record.partition, offset: record.offset, error: errorMessage(err), retryInMs: backoffDelay(tries, retry),
+          recordFault: isRecordFault(err),
         });
         if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
-        await sleep(delay);
+        await sleep(backoffDelay(tries++, retry));
         await p.heartbeat().catch(() => undefined);
         if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
-        delay = Math.min(retry.maxMs, delay * 2);
       }
     }
   }
-}
-
-function toRecord(topic: string, partition: number, m: KafkaMessage): StageRecord {
-  return {
-    topic, partition, offset: m.offset,
-    key: m.key ? m.key.toString() : null,
-    value: m.value ?? Buffer.alloc(0),
-    timestamp: Number(m.timestamp),
-  };
 }
 
 function sleep(ms: number): Promise<void> {

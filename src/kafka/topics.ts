@@ -15,6 +15,7 @@ const BASE_NAMES: Record<TopicName, string> = {
   heldDeliveries: 'customer-held-deliveries',
   correlations: 'provider-message-correlations',
   events: 'message-events',
+  deadLetters: 'dead-letters',
 };
 
 /** Receipts can come days after the submit (validity periods up to several days). */

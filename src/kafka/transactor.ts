@@ -10,6 +10,7 @@ import type { KafkaClient } from './client.js';
 import type { OutRecord } from './writer.js';
 import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { MAX_REQUEST_BYTES, splitRequests, topicMessages } from './request-split.js';
 
 export interface InputOffset {
   groupId: string;
@@ -17,28 +18,6 @@ export interface InputOffset {
   partition: number;
   /** The next offset to read (last handled + 1). */
   offset: string;
-}
-
-/** Well under the broker's default message.max.bytes (1 MiB) for one produce request. */
-export const MAX_REQUEST_BYTES = 512 * 1024;
-
-/** Splits records into runs whose keys and values add up to at most `maxBytes` (at least one record each). */
-export function slices(records: readonly OutRecord[], maxBytes: number): OutRecord[][] {
-  const out: OutRecord[][] = [];
-  let current: OutRecord[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = r.key.length + (r.value === null ? 0 : typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + 64;
-    if (current.length > 0 && bytes + size > maxBytes) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 export class PartitionTransactor {
@@ -70,14 +49,8 @@ export class PartitionTransactor {
     try {
       // A fetched batch can hold thousands of records; one produce request for all of their
       // outputs would exceed the broker's message.max.bytes, so they go in slices.
-      for (const slice of slices(outputs, MAX_REQUEST_BYTES)) {
-        const byTopic = new Map<string, { key: string; value: string | Buffer | null; partition?: number }[]>();
-        for (const r of slice) {
-          let list = byTopic.get(r.topic);
-          if (!list) byTopic.set(r.topic, (list = []));
-          list.push({ key: r.key, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }) });
-        }
-        await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      for (const slice of splitRequests(outputs, { maxBytes: MAX_REQUEST_BYTES })) {
+        await tx.sendBatch({ acks: -1, topicMessages: topicMessages(slice) });
       }
       if (offsets) {
         await tx.sendOffsets({

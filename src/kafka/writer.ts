@@ -10,15 +10,11 @@ import type { Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { GatewayError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { MAX_REQUEST_BYTES, recordBytes, takeRequest, topicMessages, type RequestShare } from './request-split.js';
+import type { OutRecord } from './out-record.js';
 
-export interface OutRecord {
-  topic: string;
-  key: string;
-  /** null: a tombstone (removes the key from a compacted topic). */
-  value: string | Buffer | null;
-  partition?: number;
-  headers?: Record<string, string>;
-}
+// Callers have always imported OutRecord from the writer.
+export type { OutRecord } from './out-record.js';
 
 interface Pending {
   records: OutRecord[];
@@ -34,12 +30,11 @@ export interface WriterOptions {
   logger: Logger;
 }
 
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-function sizeOf(p: Pending): number {
+/** An append's records go in one request together. */
+function shareOf(p: Pending): RequestShare {
   let bytes = 0;
-  for (const r of p.records) bytes += r.key.length + (r.value === null ? 0 : typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + 64;
-  return bytes;
+  for (const r of p.records) bytes += recordBytes(r);
+  return { records: p.records.length, bytes };
 }
 
 export class WriterQueueFullError extends UnavailableError {
@@ -136,17 +131,11 @@ export class DurableWriter {
     await new Promise<void>((r) => setImmediate(r));
     try {
       while (this.queue.length > 0) {
-        const batch: Pending[] = [];
-        let n = 0;
-        let bytes = 0;
         // Bounded by count and by size: one produce request must stay under the broker's
         // message.max.bytes.
-        while (this.queue.length > 0 && (n === 0 || (n + this.queue[0]!.records.length <= this.options.maxBatch && bytes + sizeOf(this.queue[0]!) <= MAX_REQUEST_BYTES))) {
-          const p = this.queue.shift()!;
-          batch.push(p);
-          n += p.records.length;
-          bytes += sizeOf(p);
-        }
+        const batch = this.queue.splice(0, takeRequest(this.queue, { maxRecords: this.options.maxBatch, maxBytes: MAX_REQUEST_BYTES }, shareOf));
+        let n = 0;
+        for (const p of batch) n += p.records.length;
         this.queuedRecords -= n;
         this.inFlightRecords = n;
         await this.send(batch);
@@ -158,14 +147,6 @@ export class DurableWriter {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: string | Buffer | null; partition?: number; headers?: Record<string, string> }[]>();
-    for (const p of batch) {
-      for (const r of p.records) {
-        let list = byTopic.get(r.topic);
-        if (!list) byTopic.set(r.topic, (list = []));
-        list.push({ key: r.key, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }), ...(r.headers ? { headers: r.headers } : {}) });
-      }
-    }
     try {
       if (this.needsConnect) {
         await this.producer.connect();
@@ -174,7 +155,7 @@ export class DurableWriter {
       await this.producer.sendBatch({
         acks: -1,
         timeout: 30000,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        topicMessages: topicMessages(batch.flatMap((p) => p.records)),
       });
       this.stats.batches++;
       for (const p of batch) {

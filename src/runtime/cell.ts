@@ -4,21 +4,21 @@
  * changes the actor's state happens inside `run`, so there is a single writer by construction.
  */
 import type { Logger } from '../log.js';
-import type { ActorRef, ActorSpec, ActorStatus, StopOptions } from './actor.js';
+import type { ActorContext, ActorRef, ActorSpec, PipedOutcome, StopOptions, SystemHandle } from './actor.js';
 import { formatAddress, parentAddress, type Address } from './address.js';
-import { createContext, type ActorContext } from './context.js';
-import { ActorStoppedError, EscalatedError, NoReplyError } from './errors.js';
+import { createContext } from './context.js';
+import { ActorRestartedError, ActorStoppedError, EscalatedError, NoReplyError } from './errors.js';
+import type { PendingReply } from './reply.js';
 import type { EventHub } from './events.js';
 import { Mailbox } from './mailbox.js';
 import { LocalActorRef, type Envelope } from './ref.js';
-import { ActorCounters, type ActorStats } from './stats.js';
+import { ActorCounters, type ActorStats, type ActorStatus } from './stats.js';
 import { decideRestart, type Directive, type FailurePhase, type SupervisorStrategy } from './supervision.js';
-import type { ActorSystem } from './system.js';
 import { ActorTimers } from './timers.js';
 
 /** What the system gives each cell. */
 export interface CellHost {
-  readonly system: ActorSystem;
+  readonly system: SystemHandle;
   readonly log: Logger;
   readonly askTimeoutMs: number;
   readonly events: EventHub;
@@ -37,6 +37,8 @@ export interface Cell {
   /** A stop was requested or has finished: no new messages, no new children. */
   readonly stopping: boolean;
   stop(options: StopOptions, cause?: unknown): Promise<void>;
+  /** Resolves with the stop's cause (undefined for a requested stop) once the actor is stopped for good. */
+  readonly terminated: Promise<unknown>;
   /** A child escalated: handle it as this actor's own failure, between messages. */
   failFromChild(error: EscalatedError): void;
   stats(): ActorStats;
@@ -85,6 +87,11 @@ export class ActorCell<S, M> implements Cell {
   private interruptSleep: (() => void) | undefined;
   private readonly stopped: Promise<void>;
   private resolveStopped: () => void = () => undefined;
+  readonly terminated: Promise<unknown>;
+  private resolveTerminated: (cause: unknown) => void = () => undefined;
+  /** Counts inits: piped outcomes and deferred answers belong to the incarnation that started them. */
+  private incarnation = 0;
+  private readonly deferred = new Set<PendingReply>();
 
   constructor(options: CellOptions<S, M>) {
     this.host = options.host;
@@ -96,6 +103,7 @@ export class ActorCell<S, M> implements Cell {
     this.log = options.host.log.child({ actor: formatAddress(options.address), kind: this.kind });
     this.mailbox = new Mailbox<Envelope<M>>(options.mailboxCapacity);
     this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+    this.terminated = new Promise<unknown>((resolve) => (this.resolveTerminated = resolve));
     this.ref = new LocalActorRef<M>(this.address, {
       offer: (envelope) => this.offer(envelope),
       put: (envelope, abandoned) => this.put(envelope, abandoned),
@@ -116,6 +124,8 @@ export class ActorCell<S, M> implements Cell {
       parent: options.parent?.ref ?? null,
       timers: this.timers,
       currentReply: () => this.current?.reply,
+      adoptDeferred: (reply) => this.adoptDeferred(reply),
+      pipeToSelf: (work, toMessage) => this.pipeToSelf(work, toMessage),
       spawnChild: (name, childSpec) => this.host.spawn(name, childSpec, this),
       childRefs: () => [...this.children.values()].map((c) => c.ref),
       childRef: (name) => this.children.get(name)?.ref,
@@ -176,6 +186,38 @@ export class ActorCell<S, M> implements Cell {
       startedAt: c.startedAt,
       gauges: Object.fromEntries(c.gauges),
     };
+  }
+
+  private adoptDeferred(reply: PendingReply): void {
+    if (reply.settled) return;
+    this.deferred.add(reply);
+    const release = (): void => void this.deferred.delete(reply);
+    reply.onSettled(release);
+  }
+
+  /** Rejects the answers this incarnation took on and never gave: its in-flight work is gone. */
+  private voidDeferred(cause: unknown): void {
+    const open = [...this.deferred];
+    this.deferred.clear();
+    for (const reply of open) reply.reject(new ActorRestartedError(this.address, cause));
+  }
+
+  private pipeToSelf<T>(work: Promise<T>, toMessage: (outcome: PipedOutcome<T>) => M): void {
+    const incarnation = this.incarnation;
+    const deliver = (outcome: PipedOutcome<T>): void => {
+      if (incarnation !== this.incarnation || this.stopping) return;
+      let message: M;
+      try {
+        message = toMessage(outcome);
+      } catch (err) {
+        this.log.error('pipeToSelf mapping threw; outcome dropped', { err });
+        return;
+      }
+      // Waits for room: a piped outcome is the end of work the actor started and must not be lost
+      // to a full mailbox. Dropped only if the actor restarts or stops meanwhile.
+      this.put({ message, reply: undefined }, () => incarnation !== this.incarnation).catch(() => undefined);
+    };
+    work.then((value) => deliver({ ok: true, value }), (error: unknown) => deliver({ ok: false, error }));
   }
 
   private offer(envelope: Envelope<M>): boolean {
@@ -244,6 +286,7 @@ export class ActorCell<S, M> implements Cell {
 
   private async initialize(): Promise<void> {
     try {
+      this.incarnation += 1;
       const state = await this.spec.init(this.ctx);
       this.state = state;
       this.hasState = true;
@@ -342,6 +385,8 @@ export class ActorCell<S, M> implements Cell {
   private async restart(delayMs: number): Promise<void> {
     this.status = 'restarting';
     this.counters.restarts += 1;
+    this.incarnation += 1;
+    this.voidDeferred(undefined);
     this.timers.cancelAll();
     await this.stopChildren(false);
     await this.runPostStop();
@@ -373,6 +418,8 @@ export class ActorCell<S, M> implements Cell {
     this.counters.dropped += dropped.length;
     for (const envelope of dropped) envelope.reply?.reject(reason);
     this.childFailures.length = 0;
+    this.incarnation += 1;
+    this.voidDeferred(request.cause);
     await this.stopChildren(request.drain);
     await this.runPostStop();
     this.status = 'stopped';
@@ -380,6 +427,7 @@ export class ActorCell<S, M> implements Cell {
     this.log.debug('actor stopped', { dropped: dropped.length });
     this.host.events.emit('actorStopped', { address: this.address, kind: this.kind, cause: request.cause });
     this.resolveStopped();
+    this.resolveTerminated(request.cause);
   }
 
   private async stopChildren(drain: boolean): Promise<void> {

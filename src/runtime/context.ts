@@ -1,49 +1,29 @@
 /**
- * What receive, init and postStop see of the runtime. The context is a thin face over the
- * actor's cell: actor code gets exactly these capabilities and nothing of the cell's internals.
+ * Builds what receive, init and postStop see of the runtime (`ActorContext`). The context is a
+ * thin face over the actor's cell: actor code gets exactly these capabilities and nothing of
+ * the cell's internals.
  */
 import type { Logger } from '../log.js';
-import type { ActorRef, ActorSpec } from './actor.js';
+import type { ActorContext, ActorRef, ActorSpec, PipedOutcome, SystemHandle } from './actor.js';
 import type { PendingReply, ReplyHandle } from './reply.js';
 import type { GaugeValue } from './stats.js';
-import type { ActorSystem } from './system.js';
 import type { TimerScheduler } from './timers.js';
 
-export interface ActorContext<M> {
-  readonly self: ActorRef<M>;
-  readonly system: ActorSystem;
-  readonly kind: string;
-  /** A child logger carrying this actor's address and kind. */
-  readonly log: Logger;
-  readonly parent: ActorRef<unknown> | null;
-  /** Live children, in spawn order. */
-  readonly children: readonly ActorRef<unknown>[];
-  readonly timers: TimerScheduler<M>;
-  /** Answers the message being processed if it was asked; ignored otherwise and after the first answer. */
-  reply(value: unknown): void;
-  /**
-   * Takes over answering the current ask after receive returns (so no NoReplyError); the
-   * asker's timeout still applies.
-   */
-  deferReply<R = unknown>(): ReplyHandle<R>;
-  /** Spawns a child, stopped when this actor stops or restarts. */
-  spawn<CS, CM>(name: string, spec: ActorSpec<CS, CM>): ActorRef<CM>;
-  child(name: string): ActorRef<unknown> | undefined;
-  /** Stops after the current message; what is still queued is dropped. */
-  stopSelf(): void;
-  /** Attaches a value to this actor's stats (Kafka partition, lag...). */
-  setGauge(name: string, value: GaugeValue): void;
-}
+// Declared in actor.ts with the interfaces they name; actor modules still import them from here.
+export type { ActorContext, PipedOutcome } from './actor.js';
 
 /** The cell's side of the context. */
 export interface ContextPort<M> {
   readonly self: ActorRef<M>;
-  readonly system: ActorSystem;
+  readonly system: SystemHandle;
   readonly kind: string;
   readonly log: Logger;
   readonly parent: ActorRef<unknown> | null;
   readonly timers: TimerScheduler<M>;
   currentReply(): PendingReply | undefined;
+  /** Keeps a deferred answer with this incarnation: a restart or stop rejects what is still open. */
+  adoptDeferred(reply: PendingReply): void;
+  pipeToSelf<T>(work: Promise<T>, toMessage: (outcome: PipedOutcome<T>) => M): void;
   spawnChild<CS, CM>(name: string, spec: ActorSpec<CS, CM>): ActorRef<CM>;
   childRefs(): ActorRef<unknown>[];
   childRef(name: string): ActorRef<unknown> | undefined;
@@ -73,8 +53,10 @@ export function createContext<M>(port: ContextPort<M>): ActorContext<M> {
       const pending = port.currentReply();
       if (pending === undefined) return noReply;
       pending.deferred = true;
+      port.adoptDeferred(pending);
       return { resolve: (value: R) => void pending.resolve(value), reject: (error: unknown) => void pending.reject(error) };
     },
+    pipeToSelf: (work, toMessage) => port.pipeToSelf(work, toMessage),
     spawn: (name, spec) => port.spawnChild(name, spec),
     child: (name) => port.childRef(name),
     stopSelf: () => port.stopSelf(),

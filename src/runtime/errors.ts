@@ -18,6 +18,18 @@ export class ActorStoppedError extends GatewayError {
 }
 
 /**
+ * An answer the actor had taken on (`ctx.deferReply`) is void: the actor restarted or stopped
+ * before its in-flight work finished. The asker may ask again; nothing of that work counts.
+ */
+export class ActorRestartedError extends GatewayError {
+  readonly address: Address;
+  constructor(address: Address, cause?: unknown) {
+    super('ACTOR_RESTARTED', `actor ${formatAddress(address)} restarted or stopped before answering`, { cause, retriable: true });
+    this.address = address;
+  }
+}
+
+/**
  * For callers that turn a refused `tell` into an error (a session answering ESME_RTHROTTLED,
  * for instance); the runtime itself reports a full mailbox by returning false.
  */

@@ -1,5 +1,5 @@
 /** The in-process actor runtime: the public surface other modules import. */
-export type { ActorRef, ActorSpec, ActorStatus, StopOptions } from './actor.js';
+export type { ActorContext, ActorRef, ActorSpec, PipedOutcome, StopOptions, SystemHandle, SystemStatus } from './actor.js';
 export {
   addressDepth,
   addressName,
@@ -14,9 +14,9 @@ export {
   sameAddress,
   type Address,
 } from './address.js';
-export type { ActorContext } from './context.js';
 export {
   ActorNameTakenError,
+  ActorRestartedError,
   ActorStoppedError,
   ActorSystemStoppedError,
   ActorUsageError,
@@ -35,9 +35,8 @@ export type {
 } from './events.js';
 export { Mailbox } from './mailbox.js';
 export type { ReplyHandle } from './reply.js';
-export type { ActorErrorInfo, ActorStats, GaugeValue } from './stats.js';
+export type { ActorErrorInfo, ActorStats, ActorStatus, GaugeValue } from './stats.js';
 export {
-  backoffDelay,
   decideRestart,
   defaultStrategy,
   resolveStrategy,
@@ -50,5 +49,5 @@ export {
   type RestartVerdict,
   type SupervisorStrategy,
 } from './supervision.js';
-export { ActorSystem, defaultSystemOptions, type ActorSystemOptions, type SystemStatus } from './system.js';
+export { ActorSystem, defaultSystemOptions, type ActorSystemOptions } from './system.js';
 export type { TimerScheduler } from './timers.js';

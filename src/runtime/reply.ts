@@ -9,6 +9,7 @@ export class PendingReply {
   /** Set when receive took responsibility for answering later (`ctx.deferReply`). */
   deferred = false;
   private timer: NodeJS.Timeout | undefined;
+  private settledListeners: (() => void)[] | undefined;
 
   constructor(
     private readonly onResolve: (value: unknown) => void,
@@ -37,10 +38,19 @@ export class PendingReply {
     return true;
   }
 
+  /** Runs `listener` once this reply settles, however it does (at once if it already has). */
+  onSettled(listener: () => void): void {
+    if (this.done) listener();
+    else (this.settledListeners ??= []).push(listener);
+  }
+
   private finish(): void {
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    const listeners = this.settledListeners;
+    this.settledListeners = undefined;
+    for (const l of listeners ?? []) l();
   }
 }
 

@@ -3,9 +3,11 @@
  * null rather than undefined) so it can be posted across threads or written to Redis as is.
  */
 import { GatewayError, errorMessage } from '../errors.js';
-import type { ActorStatus } from './actor.js';
 import type { Address } from './address.js';
 import { ActorUsageError } from './errors.js';
+
+// Here rather than in actor.ts, which names ActorStats: stats.ts stays a leaf of it.
+export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
 export type GaugeValue = number | string;
 

@@ -4,6 +4,7 @@
  * after an exponentially growing delay, and beyond the budget the actor stops (or escalates).
  * The arithmetic is pure so it is tested without actors or clocks.
  */
+import { backoffDelay } from '../backoff.js';
 import { ConfigError } from '../errors.js';
 import type { Address } from './address.js';
 
@@ -92,12 +93,6 @@ export function validateStrategy(s: SupervisorStrategy): void {
   if (s.whenBudgetExceeded !== 'stop' && s.whenBudgetExceeded !== 'escalate') {
     throw new ConfigError('supervision.whenBudgetExceeded', "must be 'stop' or 'escalate'", s.whenBudgetExceeded);
   }
-}
-
-/** Delay before the restart that follows `recentRestarts` restarts inside the window. */
-export function backoffDelay(recentRestarts: number, backoff: Backoff): number {
-  const raw = backoff.initialMs * Math.pow(backoff.factor, Math.max(0, recentRestarts));
-  return Math.min(backoff.maxMs, raw);
 }
 
 export type RestartVerdict =

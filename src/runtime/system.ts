@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { ActorRef, ActorSpec, StopOptions } from './actor.js';
+import type { ActorRef, ActorSpec, StopOptions, SystemHandle, SystemStatus } from './actor.js';
 import { addressDepth, addressName, assertValidName, childAddress, parseAddress, rootAddress, type Address } from './address.js';
 import { ActorCell, type Cell, type CellHost } from './cell.js';
 import { ActorNameTakenError, ActorStoppedError, ActorSystemStoppedError, ActorUsageError } from './errors.js';
@@ -31,9 +31,7 @@ export const defaultSystemOptions = Object.freeze({
   mailboxCapacity: 1_000,
 });
 
-export type SystemStatus = 'running' | 'shuttingDown' | 'stopped';
-
-export class ActorSystem {
+export class ActorSystem implements SystemHandle {
   readonly name: string;
   readonly log: Logger;
   private readonly askTimeoutMs: number;
@@ -94,6 +92,17 @@ export class ActorSystem {
     const target = typeof address === 'string' ? parseAddress(address) : address;
     if (target.system !== this.name) return undefined;
     return this.cells.get(target.path)?.ref;
+  }
+
+  /**
+   * Death-watch: resolves with the cause (undefined for a requested stop) once the actor at
+   * `ref` is stopped for good, restart budget spent or stopped by request; at once when no
+   * actor lives there. Whoever started an actor learns of its end here and decides what next.
+   */
+  watch(ref: ActorRef<unknown> | Address): Promise<unknown> {
+    const address = 'address' in ref ? ref.address : ref;
+    const cell = address.system === this.name ? this.cells.get(address.path) : undefined;
+    return cell === undefined ? Promise.resolve(undefined) : cell.terminated;
   }
 
   /** Stats of every live actor, ordered by path (parents before their children). */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { backoffDelay } from '../backoff.js';
 import { ConfigError, SmppStatusError, TimeoutError, UnavailableError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { resolveConnectionOptions, SmppConnection, type Responder, type SmppConnectionOptions } from './connection.js';
@@ -44,15 +45,6 @@ export type SmppClientEvents = {
 
 export const DEFAULT_RECONNECT = Object.freeze({ initialMs: 1_000, maxMs: 30_000 });
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-/**
- * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with "equal jitter"
- * (half fixed, half random) so a fleet of clients dropped together does not return together.
- */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + random() * (base / 2));
-}
 
 /**
  * A bind to a remote SMSC that keeps itself bound: connects, binds, and on any drop or refusal
@@ -237,7 +229,8 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
 
   private scheduleReconnect(): void {
     if (this.currentState === 'stopping' || this.currentState === 'stopped') return;
-    const delay = backoffDelay(this.attempt++, this.initialMs, this.maxMs);
+    // Jittered, so a fleet of clients dropped together does not return together.
+    const delay = backoffDelay(this.attempt++, { initialMs: this.initialMs, maxMs: this.maxMs, jitter: 'equal' });
     this.setState('backoff');
     this.log.debug('reconnecting', { delayMs: delay, attempt: this.attempt });
     this.reconnectTimer = setTimeout(() => {

@@ -9,7 +9,7 @@ export { SmppConnection, DEFAULT_CONNECTION_OPTIONS, resolveConnectionOptions } 
 export type { SmppConnectionOptions, SmppConnectionEvents, Responder } from './connection.js';
 export { createSmppServer } from './server.js';
 export type { SmppServer, SmppServerOptions } from './server.js';
-export { SmppClient, backoffDelay, DEFAULT_RECONNECT } from './client.js';
+export { SmppClient, DEFAULT_RECONNECT } from './client.js';
 export type { SmppClientOptions, SmppClientEvents, SmppClientState, BindType } from './client.js';
 export {
   formatReceiptText, parseReceiptText, parseReceiptDate, messageStateFor, statForMessageState, isFinalStat, normalizeStat,

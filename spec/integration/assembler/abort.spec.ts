@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { StagePool } from '../../../src/runtime/threads/stage-pool.js';
+import { StagePool } from '../../../src/host/threads/stage-pool.js';
 import { silentLogger } from '../../../src/log.js';
 import { partKey, type LifecycleEvent, type MessageRecord, type PartRecord } from '../../../src/domain/records.js';
 import { uniquePrefix, waitFor } from '../../support/env.js';

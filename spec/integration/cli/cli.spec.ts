@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
 import { Esme } from '../../../scripts/lib/esme-client.js';
 import { silentLogger } from '../../../src/log.js';
-import { controlKeys } from '../../../src/control/keys.js';
+import { controlKeys } from '../../../src/redis/keys.js';
 import { brokers, redisUrl, uniquePrefix, waitFor } from '../../support/env.js';
 import { runNode, writeConfig, type RunningGateway } from '../../support/gateway-process.js';
 

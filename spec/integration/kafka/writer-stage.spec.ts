@@ -4,7 +4,16 @@ import { ensureTopics } from '../../../src/kafka/topics.js';
 import { DurableWriter, WriterQueueFullError } from '../../../src/kafka/writer.js';
 import { StageConsumer, type StageRecord } from '../../../src/kafka/stage-consumer.js';
 import { silentLogger } from '../../../src/log.js';
+import { UnavailableError } from '../../../src/errors.js';
 import { kafkaConfigFor, uniquePrefix, waitFor } from '../../support/env.js';
+
+/** For consumers whose records never fail for their content: a dead letter would be a bug. */
+const noDeadLetters = {
+  maxRecordFailures: 3,
+  deadLetter: async (r: StageRecord): Promise<void> => {
+    throw new Error(`unexpected dead letter at offset ${r.offset}`);
+  },
+};
 
 describe('kafka: DurableWriter and StageConsumer on the real broker', function () {
   this.timeout(60000);
@@ -40,7 +49,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     const seen: { i: number; k: number }[] = [];
     let failOnce = true;
     const stage = new StageConsumer(kafka, {
-      groupId: `${prefix}g`, topics: [topic], window: 5, partitionsConcurrently: 3, logger: silentLogger,
+      groupId: `${prefix}g`, topics: [topic], window: 5, partitionsConcurrently: 3, logger: silentLogger, ...noDeadLetters,
       retry: { initialMs: 20, maxMs: 50 },
       handle: async (r: StageRecord) => {
         const v = JSON.parse(r.value.toString()) as { i: number; k: number };
@@ -61,7 +70,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     // Everything was committed: a new member of the group finds nothing left to read.
     const again: number[] = [];
     const second = new StageConsumer(kafka, {
-      groupId: `${prefix}g`, topics: [topic], window: 5, partitionsConcurrently: 3, logger: silentLogger,
+      groupId: `${prefix}g`, topics: [topic], window: 5, partitionsConcurrently: 3, logger: silentLogger, ...noDeadLetters,
       handle: async (r) => { again.push(JSON.parse(r.value.toString()).i as number); },
     });
     await second.start();
@@ -82,7 +91,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     await Promise.all(Array.from({ length: n }, (_, i) => writer.append({ topic, key: 'k', value: String(i) })));
     let handled = 0;
     const stage = new StageConsumer(kafka, {
-      groupId: `${prefix}slow`, topics: [topic], window: 1, partitionsConcurrently: 1, logger: silentLogger,
+      groupId: `${prefix}slow`, topics: [topic], window: 1, partitionsConcurrently: 1, logger: silentLogger, ...noDeadLetters,
       handle: async () => {
         await new Promise((res) => setTimeout(res, 50));
         handled++;
@@ -100,6 +109,47 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
       }, 10000);
       assert.ok(handled < n, `the whole batch (${n} records at 50 ms) was handled before any commit was seen`);
       assert.ok(committedMidway > 0 && committedMidway <= handled, `committed ${committedMidway} with ${handled} handled`);
+    } finally {
+      await stage.stop();
+      await admin.disconnect();
+    }
+  });
+
+  it('dead-letters a record that fails for its content after maxRecordFailures tries, commits past it in order, and retries infrastructure failures', async () => {
+    const topic = `${prefix}poison`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    for (const v of ['0', '1', 'not json', '3', '4', 'infra', '6']) await writer.append({ topic, key: 'k', value: v });
+    const attempts = new Map<string, number>();
+    const handled: number[] = [];
+    const dead: { offset: string; error: unknown; attempts: number }[] = [];
+    const stage = new StageConsumer(kafka, {
+      groupId: `${prefix}poison`, topics: [topic], window: 3, partitionsConcurrently: 1, logger: silentLogger,
+      retry: { initialMs: 10, maxMs: 20 },
+      maxRecordFailures: 3,
+      deadLetter: async (r, error, n) => { dead.push({ offset: r.offset, error, attempts: n }); },
+      handle: async (r) => {
+        const raw = r.value.toString();
+        const n = (attempts.get(raw) ?? 0) + 1;
+        attempts.set(raw, n);
+        // Kafka or Redis away is no fault of the record: it must be retried past maxRecordFailures.
+        if (raw === 'infra' && n <= 5) throw new UnavailableError('REDIS_DOWN', 'redis is away');
+        handled.push(JSON.parse(raw) as number);
+      },
+    });
+    await stage.start();
+    try {
+      await waitFor('every good record handled', () => handled.length >= 5 && attempts.get('infra') === 6, 30000);
+      assert.deepEqual(dead.map((d) => [d.offset, d.attempts]), [['2', 3]], 'the undecodable record, once, after 3 tries');
+      assert.ok(dead[0]!.error instanceof SyntaxError);
+      assert.equal(attempts.get('not json'), 3);
+      assert.deepEqual([...handled].sort(), [0, 1, 3, 4, 6]);
+      // The dead-lettered record's offset is committed with the rest: nothing is left to read.
+      await waitFor('all seven offsets committed', async () => {
+        const [entry] = await admin.fetchOffsets({ groupId: `${prefix}poison`, topics: [topic] });
+        return entry?.partitions[0]?.offset === '7';
+      }, 10000);
     } finally {
       await stage.stop();
       await admin.disconnect();

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StagePool } from '../../../src/runtime/threads/stage-pool.js';
+import { StagePool } from '../../../src/host/threads/stage-pool.js';
 import { silentLogger } from '../../../src/log.js';
 import { uniquePrefix, waitFor } from '../../support/env.js';
 import { countProblems, prepareTopics, produce, readCommitted, stageConfig } from '../../support/runtime-harness.js';

@@ -9,7 +9,7 @@ import { startProviderSimulator, type ProviderSimulator } from '../../../scripts
 import { validateConfig } from '../../../src/config/validate.js';
 import { GatewayError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { BindStateStore } from '../../../src/actors/supplier/bind-state.js';
+import { BindStateStore } from '../../../src/redis/stores/bind-state.js';
 import { ProviderBind, SUBMITS_ABANDONED } from '../../../src/actors/supplier/provider-bind.js';
 import { Status } from '../../../src/smpp/status.js';
 import { redisUrl, uniquePrefix, waitFor } from '../../support/env.js';

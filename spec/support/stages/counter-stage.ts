@@ -8,7 +8,7 @@
  * the middle of a batch.
  */
 import { existsSync, unlinkSync } from 'node:fs';
-import type { ExactlyOnceStage } from '../../../src/runtime/stage.js';
+import type { ExactlyOnceStage } from '../../../src/host/stage.js';
 
 type Counts = ReadonlyMap<string, number>;
 

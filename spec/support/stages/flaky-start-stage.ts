@@ -4,7 +4,7 @@
  * its topic the first time, as when a broker does not know a brand-new topic yet.
  */
 import { existsSync, unlinkSync } from 'node:fs';
-import type { ExactlyOnceStage } from '../../../src/runtime/stage.js';
+import type { ExactlyOnceStage } from '../../../src/host/stage.js';
 import { stage as counter } from './counter-stage.js';
 
 export const stage: ExactlyOnceStage<ReadonlyMap<string, number>> = {

@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/log.js';
 import { partKey, type DeliveryRecord, type LifecycleEvent, type MessageRecord, type PartRecord } from '../../../src/domain/records.js';
 import type { StageRecord } from '../../../src/kafka/stage-consumer.js';
 import type { OutRecord } from '../../../src/kafka/writer.js';
-import type { StageEnv } from '../../../src/runtime/stage.js';
+import type { StageEnv } from '../../../src/host/stage.js';
 import { message, part } from './support.js';
 
 const topics = topicNames('u.');
@@ -76,10 +76,13 @@ describe('assembler stage: records in, addressed records out', () => {
     assert.deepEqual(again, once);
   });
 
-  it('skips a record that is not a part, reporting it, and goes on', () => {
+  it('dead-letters a record that is not a part, in the same batch, and goes on', () => {
     const [p1, p2] = message(12, 2);
-    const out = run(stage.init(PARTITION, env), [rec(p1!, 1), rec('{not json', 2), rec('{"x":1}', 3), rec(p2!, 4)]);
-    assert.deepEqual(on(out, topics.events).map((o) => valueOf<LifecycleEvent>(o)).filter((e) => e.type === 'part_rejected').map((e) => e.detail?.reason), ['undecodable', 'undecodable']);
+    const out = run(stage.init(PARTITION, env), [rec(p1!, 1), rec('{not json', 2), rec('{"x":1}', 3), rec('', 4), rec(p2!, 5)]);
+    const dead = on(out, topics.deadLetters);
+    assert.deepEqual(dead.map((o) => [String(o.value), o.headers?.['smsgw-dlq-stage'], o.headers?.['smsgw-dlq-error-code']]), [
+      ['{not json', 'assembler', 'RECORD_UNDECODABLE'], ['{"x":1}', 'assembler', 'RECORD_INVALID'], ['', 'assembler', 'RECORD_UNDECODABLE'],
+    ]);
     assert.equal(on(out, topics.messages).length, 1);
   });
 

@@ -29,7 +29,7 @@ describe('cli views', () => {
 
   it('names the owner of each partition from the nodes\' stage assignment', () => {
     const lag: PartitionLag[] = [0, 1].map((p) => ({ stage: 'router', groupId: 'g', topic: 't', partition: p, committed: null, end: '0', start: '0', lag: 0 }));
-    const nodes = [node({ threads: [{ thread: 1, threadId: 2, heapUsed: 0, actors: [], stages: [{ stage: 'router', groupId: 'g', assignment: [1], handled: 0, failures: 0, lastError: null, lag: {} }] }] })];
+    const nodes = [node({ threads: [{ thread: 1, threadId: 2, heapUsed: 0, actors: [], stages: [{ stage: 'router', groupId: 'g', assignment: [1], handled: 0, failures: 0, deadLettered: 0, actorDeaths: 0, lastError: null, lag: {} }] }] })];
     assert.deepEqual(lagView(lag, nodes).data.map((r) => (r as { owner: string | null }).owner), [null, 'n1/w1']);
   });
 

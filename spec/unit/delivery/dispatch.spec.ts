@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DeliveryDispatch } from '../../../src/actors/delivery/dispatch.js';
 import { LocalSessions } from '../../../src/actors/session/local-sessions.js';
-import type { SessionEntry } from '../../../src/actors/session/registry.js';
+import type { SessionEntry } from '../../../src/redis/stores/session-registry.js';
 import type { OutboxRecord } from '../../../src/domain/records.js';
 import { GatewayError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';

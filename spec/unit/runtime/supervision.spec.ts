@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { backoffDelay } from '../../../src/backoff.js';
 import { ConfigError } from '../../../src/errors.js';
-import { backoffDelay, decideRestart, defaultStrategy, resolveStrategy } from '../../../src/runtime/index.js';
+import { decideRestart, defaultStrategy, resolveStrategy } from '../../../src/runtime/index.js';
 
 describe('runtime/supervision (pure)', () => {
   it('defaults to restart, 10 within 60 s, backoff 100 ms..10 s', () => {

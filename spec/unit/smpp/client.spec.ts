@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { SmppStatusError, UnavailableError } from '../../../src/errors.js';
-import { backoffDelay, SmppClient, type SmppClientOptions } from '../../../src/smpp/client.js';
+import { SmppClient, type SmppClientOptions } from '../../../src/smpp/client.js';
 import type { SmppConnection } from '../../../src/smpp/connection.js';
 import { createSmppServer } from '../../../src/smpp/server.js';
 import { Status } from '../../../src/smpp/status.js';
@@ -133,13 +133,5 @@ describe('smpp/client', () => {
     const resp = await serverSide.request('deliver_sm', { esm_class: 4, short_message: Buffer.from('id:1 stat:DELIVRD') });
     assert.equal(resp.command, 'deliver_sm_resp');
     assert.equal(resp.command_status, Status.ESME_ROK);
-  });
-
-  it('computes capped exponential backoff with jitter', () => {
-    assert.equal(backoffDelay(0, 100, 1000, () => 0), 50);
-    assert.equal(backoffDelay(0, 100, 1000, () => 1), 100);
-    assert.equal(backoffDelay(3, 100, 1000, () => 1), 800);
-    assert.equal(backoffDelay(10, 100, 1000, () => 1), 1000);
-    assert.equal(backoffDelay(10, 100, 1000, () => 0), 500);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ThrottlePause } from '../../../src/actors/supplier/throttle-pause.js';
 import { retryDecision, MAX_RETRY_DELAY_MS } from '../../../src/actors/supplier/retry-policy.js';
-import { unavailableFrom } from '../../../src/actors/supplier/bind-state.js';
+import { unavailableFrom } from '../../../src/redis/stores/bind-state.js';
 
 describe('ThrottlePause', () => {
   it('pauses once per burst: answers to submits sent before the pause began do not extend it', () => {

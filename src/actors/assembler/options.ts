@@ -3,9 +3,11 @@
  * name the option (`assembler.timeoutMs`) and the bad value.
  */
 import { ConfigError } from '../../errors.js';
+import { ASSEMBLER_DEFAULTS } from '../../config/assembler-defaults.js';
+import type { AssemblerConfig } from '../../config/types.js';
 
 /** What happens to a message whose parts did not all come within `timeoutMs`. */
-export type TimeoutOutcome = 'reject' | 'release';
+export type TimeoutOutcome = AssemblerConfig['onTimeout'];
 
 export interface AssemblerOptions {
   /**
@@ -34,19 +36,7 @@ export interface AssemblerOptions {
   readonly nodeId: string;
 }
 
-export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({
-  // Parts of one message come seconds apart in practice; five minutes tolerates a customer that
-  // reconnects between parts while still answering a broken message within a receipt's patience.
-  timeoutMs: 300_000,
-  // Half a message on a handset is worse than a failed receipt the customer can act on.
-  onTimeout: 'reject' as TimeoutOutcome,
-  // A customer resends a part after its own response timeout (tens of seconds); two minutes
-  // covers that with margin and keeps the memory small.
-  recentMs: 120_000,
-  maxOpenEntries: 100_000,
-  maxRecentGroups: 200_000,
-  nodeId: 'assembler',
-});
+export const DEFAULT_ASSEMBLER_OPTIONS: Readonly<AssemblerOptions> = Object.freeze({ ...ASSEMBLER_DEFAULTS, nodeId: 'assembler' });
 
 const KNOWN = new Set(Object.keys(DEFAULT_ASSEMBLER_OPTIONS));
 

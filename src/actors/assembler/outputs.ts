@@ -5,6 +5,7 @@
  * changelog; `key` is the record key for that topic.
  */
 import type { DeliveryRecord, LifecycleEvent, LifecycleType, MessageRecord } from '../../domain/records.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { wantsReceipt } from '../correlator/receipt-policy.js';
 import type { GroupHead, GroupValue, StoredDup, StoredPart } from './changelog.js';
 
@@ -92,7 +93,5 @@ export function failedReceipt(head: Pick<GroupHead, 'customer' | 'source' | 'des
 }
 
 export function event(messageId: string, type: AssemblyEventType, now: number, node: string, detail: AssemblyEvent['detail']): AssemblyOutput {
-  const ev: AssemblyEvent = { messageId, type, at: now, node };
-  if (detail) ev.detail = detail;
-  return { kind: 'event', key: messageId, event: ev };
+  return { kind: 'event', key: messageId, event: lifecycleEvent(messageId, type, node, detail, now) };
 }

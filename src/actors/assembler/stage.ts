@@ -16,12 +16,14 @@
  * State is updated in place (assembly.ts explains why): the stage contract allows it because
  * the mailbox never reuses a state whose transaction did not commit (see `ExactlyOnceStage`).
  */
-import type { ExactlyOnceStage, StageEnv } from '../../runtime/stage.js';
+import type { ExactlyOnceStage, StageEnv } from '../../host/stage.js';
 import type { StageRecord } from '../../kafka/stage-consumer.js';
 import type { OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { decodeRecord, encodeRecord, type PartRecord } from '../../domain/records.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, RecordError } from '../../errors.js';
+import { deadLetterRecord } from '../../kafka/dead-letters.js';
+import { eventRecord } from '../event-record.js';
 import { applyPart, emptyState, expire, restore, type AssemblyState } from './assembly.js';
 import type { ChangelogRecord } from './changelog.js';
 import { resolveAssemblerOptions, type AssemblerOptions } from './options.js';
@@ -69,13 +71,18 @@ export function processBatch(state: AssemblerState, records: readonly StageRecor
   const assembly = ready(state);
   const outputs: OutRecord[] = [];
   for (const r of records) {
-    const part = decodePart(r, env);
-    const step: AssemblyOutput[] = part
-      ? applyPart(assembly, part, r.timestamp, state.options).outputs
-      // A record that is not a part cannot be assembled or answered; skipping it (reported)
-      // keeps the partition moving instead of failing the same batch forever.
-      : [event(`${r.topic}/${r.partition}/${r.offset}`, 'part_rejected', r.timestamp, state.options.nodeId, { reason: 'undecodable', key: r.key })];
-    addressed(step, r.partition, env.topics, outputs);
+    const part = decodePart(r);
+    if (part instanceof RecordError) {
+      // A record that is not a part can never be assembled: it goes to the dead letters in this
+      // batch's transaction (decoding gives the same answer on every try, so none is spent).
+      env.log.warn('not a message part; dead-lettered', { partition: r.partition, offset: r.offset, error: part.message });
+      outputs.push(deadLetterRecord(env.topics.deadLetters, {
+        topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, stage: 'assembler',
+        node: state.options.nodeId, error: part.message, errorCode: part.code, at: r.timestamp, attempts: 1, messageId: null,
+      }));
+      continue;
+    }
+    addressed(applyPart(assembly, part, r.timestamp, state.options).outputs, r.partition, env.topics, outputs);
   }
   return { state, outputs };
 }
@@ -94,16 +101,15 @@ function* changelogRecords(values: Map<string, unknown>): Iterable<ChangelogReco
   for (const [key, value] of values) yield { key, value: value as ChangelogRecord['value'] };
 }
 
-function decodePart(r: StageRecord, env: Pick<StageEnv, 'log'>): PartRecord | null {
+function decodePart(r: StageRecord): PartRecord | RecordError {
   try {
     const p = decodeRecord<PartRecord>(r.value);
     if (typeof p === 'object' && p !== null && typeof p.customer === 'string' && typeof p.partId === 'string' && typeof p.body === 'string'
       && typeof p.source?.addr === 'string' && typeof p.destination?.addr === 'string') return p;
-    env.log.warn('not a message part; skipped', { partition: r.partition, offset: r.offset });
+    return new RecordError('RECORD_INVALID', 'not a message part: customer, partId, body, source.addr and destination.addr are required');
   } catch (err) {
-    env.log.warn('undecodable message part; skipped', { partition: r.partition, offset: r.offset, error: errorMessage(err) });
+    return new RecordError('RECORD_UNDECODABLE', `undecodable message part: ${errorMessage(err)}`, err);
   }
-  return null;
 }
 
 /**
@@ -120,7 +126,7 @@ export function addressed(outputs: readonly AssemblyOutput[], partition: number,
         into.push({ topic: topics.deliveries, key: o.key, value: encodeRecord(o.receipt) });
         break;
       case 'event':
-        into.push({ topic: topics.events, key: o.key, value: encodeRecord(o.event) });
+        into.push(eventRecord(topics, o.event));
         break;
       case 'changelog':
         into.push({ topic: topics.assemblerChangelog, key: o.key, value: o.value === null ? null : JSON.stringify(o.value), partition });

@@ -7,7 +7,7 @@
  *   the Kafka journal (RestoreGuard) before the miss is believed.
  */
 import type { CorrelationRecord } from '../../domain/records.js';
-import type { CorrelationStore } from '../supplier/correlation-store.js';
+import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
 import type { RestoreGuard } from '../../redis/restore-guard.js';
 
 export class CorrelationLookup {

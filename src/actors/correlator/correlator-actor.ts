@@ -8,11 +8,14 @@ import type { ActorSpec } from '../../runtime/actor.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import type { CorrelationLookup } from './correlation-lookup.js';
-import { decodeRecord, encodeRecord, type DeliveryRecord, type LifecycleEvent, type ProviderEventRecord } from '../../domain/records.js';
+import { decodeRecord, encodeRecord, type DeliveryRecord, type ProviderEventRecord } from '../../domain/records.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
 import { wantsReceipt } from './receipt-policy.js';
-import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { RecordError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { MessageStateStore } from '../session/message-state.js';
+import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import type { ReceiptsSeen } from './receipts-seen.js';
 
 export interface CorrelatorDeps {
@@ -27,14 +30,28 @@ export interface CorrelatorDeps {
   seen?: Pick<ReceiptsSeen, 'handled' | 'mark'>;
 }
 
-export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMessage> {
+export type CorrelatorMessage = RecordMessage | WorkDone;
+
+export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, CorrelatorMessage> {
   return {
     kind: 'correlator',
     mailboxCapacity: 1024,
-    init: () => null,
-    receive: (state, message, ctx) => {
-      replyWhenDone(ctx, correlate(decodeRecord<ProviderEventRecord>(message.record.value), ctx.log));
-      return state;
+    // The receipts being correlated: dropped (and consumed again) by a restart.
+    init: () => new InFlight(),
+    receive: (work, message, ctx) => {
+      if (message.type === 'workDone') {
+        work.finish(message);
+        return work;
+      }
+      let ev: ProviderEventRecord;
+      try {
+        ev = decodeProviderEvent(message.record.value);
+      } catch (err) {
+        work.refuse(ctx, err);
+        return work;
+      }
+      work.start(ctx, correlate(ev, ctx.log), `${ev.provider}:${ev.providerMessageId}`, (done) => done);
+      return work;
     },
   };
 
@@ -49,17 +66,12 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
     const now = Date.now();
     if (!corr) {
       log.warn('receipt matches no submitted message', { provider: ev.provider, providerMessageId: ev.providerMessageId });
-      const unmatched: LifecycleEvent = {
-        messageId: `${ev.provider}:${ev.providerMessageId}`, type: 'receipt_unmatched', at: now, node: deps.nodeId,
-        detail: { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat },
-      };
-      await deps.writer.append({ topic: deps.topics.events, key: unmatched.messageId, value: encodeRecord(unmatched) });
+      await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(`${ev.provider}:${ev.providerMessageId}`, 'receipt_unmatched', deps.nodeId, {
+        provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat,
+      }, now)));
       return;
     }
-    const records: OutRecord[] = [{
-      topic: deps.topics.events, key: corr.messageId,
-      value: encodeRecord({ messageId: corr.messageId, type: 'receipt', at: now, node: deps.nodeId, detail: { stat: ev.stat, provider: ev.provider } } satisfies LifecycleEvent),
-    }];
+    const records: OutRecord[] = [eventRecord(deps.topics, lifecycleEvent(corr.messageId, 'receipt', deps.nodeId, { stat: ev.stat, provider: ev.provider }, now))];
     // One receipt per customer id this provider part answers for (each part of a joined
     // message was answered with its own id), as each asked.
     const targets = corr.parts ?? [{ id: corr.messageId, registeredDelivery: corr.registeredDelivery }];
@@ -79,4 +91,13 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<null, RecordMes
         log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
+}
+
+/** A provider's receipt as the correlator needs it; a record of another shape is the record's fault. */
+export function decodeProviderEvent(value: Buffer): ProviderEventRecord {
+  const ev = decodeRecord<ProviderEventRecord>(value);
+  if (typeof ev !== 'object' || ev === null || typeof ev.provider !== 'string' || typeof ev.providerMessageId !== 'string' || typeof ev.stat !== 'string') {
+    throw new RecordError('RECORD_INVALID', 'not a provider receipt: provider, providerMessageId and stat are required');
+  }
+  return ev;
 }

@@ -5,15 +5,20 @@
  * so a crash between the two repeats a receipt rather than losing one.
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 
 /** As long as a correlation is kept: a re-sent receipt can come that late. */
 const TTL_SECONDS = 7 * 24 * 3600;
 
 export class ReceiptsSeen {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: RedisClient, prefix: string) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(provider: string, providerMessageId: string, stat: string): string {
-    return `${this.prefix}dlr-done:${provider}:${providerMessageId}:${stat}`;
+    return this.keys.receiptDone(provider, providerMessageId, stat);
   }
 
   async handled(provider: string, providerMessageId: string, stat: string): Promise<boolean> {

@@ -1,11 +1,9 @@
 /** The correlator stage: provider-incoming-events → customer-outgoing-deliveries. */
-import type { AtLeastOnceStage, StageEnv } from '../../runtime/stage.js';
-import type { ActorSpec } from '../../runtime/actor.js';
-import type { RecordMessage } from '../stage-message.js';
-import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../supplier/correlation-store.js';
+import type { AtLeastOnceStage, StageEnv } from '../../host/stage.js';
+import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../../redis/stores/correlation-store.js';
 import { correlatorActor } from './correlator-actor.js';
 import { CorrelationLookup } from './correlation-lookup.js';
-import { MessageStateStore } from '../session/message-state.js';
+import { MessageStateStore } from '../../redis/stores/message-state.js';
 import { ReceiptsSeen } from './receipts-seen.js';
 import { RestoreGuard } from '../../redis/restore-guard.js';
 import { replayTopic } from '../../kafka/replay.js';
@@ -21,7 +19,7 @@ export const stage: AtLeastOnceStage = {
     correlation: correlationLookup(env),
     states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
     seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
-  }) as ActorSpec<unknown, RecordMessage>,
+  }),
 };
 
 function correlationLookup(env: StageEnv): CorrelationLookup {

@@ -11,21 +11,30 @@
  * Up to the stage's window of records are out at once. A customer's are handed over one after
  * another in outbox order, and their answers awaited side by side (as a provider's window is);
  * only a failed one can be overtaken by a later one already on its way.
+ *
+ * Everything this actor keeps between messages (records in flight, the customer locks, the
+ * customers it holds records for, the retry round under way) is its state: a restart starts
+ * from Redis and Kafka again, and work of the incarnation before it answers no one.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
-import type { MainLink } from '../../runtime/stage.js';
+import type { MainLink } from '../../host/stage.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
 import type { RestoreGuard } from '../../redis/restore-guard.js';
 import { errorMessage } from '../../errors.js';
-import { decodeRecord, encodeRecord, type LifecycleEvent, type LifecycleType, type OutboxRecord } from '../../domain/records.js';
-import { replyWhenDone, type RecordMessage } from '../stage-message.js';
-import type { HeldDeliveries, HeldEntry, HeldItem } from './held-deliveries.js';
+import { decodeRecord, type LifecycleType, type OutboxRecord } from '../../domain/records.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
+import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import type { PipedOutcome } from '../../runtime/context.js';
+import { RecordError } from '../../errors.js';
+import type { HeldDeliveries, HeldItem } from './held-deliveries.js';
+import type { HeldEntry } from '../../redis/stores/held-summary.js';
 import { KeyedLock } from './keyed-lock.js';
 
-export type DeliveryMessage = RecordMessage | { type: 'retryHeld' };
+export type DeliveryMessage = RecordMessage | { type: 'retryHeld' } | WorkDone | { type: 'retryDone'; outcome: PipedOutcome<unknown> };
 
 /** The customer's answer to one deliver_sm (or why none came). */
 type Answer = { ok: true } | { ok: false; err: unknown };
@@ -46,68 +55,96 @@ export interface DeliveryDeps {
 /** Held records tried per customer before the customer's lock is let go (new records wait at most this long). */
 const RETRY_BATCH = 50;
 
-export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessage> {
-  const locks = new KeyedLock();
-  let retrying: Promise<void> | null = null;
-  let stopped = false;
+export interface DeliveryState {
+  /** Records on their way to a customer; each answers its ask when it is delivered or held. */
+  readonly work: InFlight;
+  /** One per customer: its records start in outbox order. */
+  readonly locks: KeyedLock;
   /**
    * Customers of this partition with held records: this actor is the one that holds and
    * releases them, so it keeps the set itself and a record's start asks no one (Redis has the
    * durable copy; it is read once when the partition is taken, and on every retry round).
    */
-  const holding = new Set<string>();
+  readonly holding: Set<string>;
   /** Holds of failed deliveries under way per customer (they run outside the customer's lock). */
-  const holdsUnderWay = new Map<string, number>();
-  let holdingLoaded: Promise<void> | null = null;
-  const loadHolding = (): Promise<void> => (holdingLoaded ??= (async () => {
-    await deps.heldRestored.ensure();
-    for (const c of await deps.held.customers(deps.partition)) holding.add(c);
-  })().catch((err: unknown) => {
-    holdingLoaded = null;
-    throw err;
-  }));
+  readonly holdsUnderWay: Map<string, number>;
+  holdingLoaded: Promise<void> | null;
+  /** The retry round under way, if any: never two at once. */
+  retryRound: Promise<void> | null;
+  /** Set when the actor stops or restarts: a retry round of this state ends early. */
+  stopped: boolean;
+}
 
+export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, DeliveryMessage> {
   return {
     kind: 'delivery',
     mailboxCapacity: 1024,
     init: (ctx) => {
-      stopped = false;
       ctx.timers.startPeriodic('retryHeld', deps.retryIntervalMs, { type: 'retryHeld' });
-      return null;
-    },
-    receive: (state, message, ctx) => {
-      if (message.type === 'retryHeld') {
-        // Runs beside new records (the customer locks keep each customer's order); never twice at once.
-        retrying ??= retryHeld(ctx.log)
-          .catch((err: unknown) => ctx.log.warn('held deliveries not retried', { error: errorMessage(err) }))
-          .finally(() => (retrying = null));
-        return state;
-      }
-      const entry: HeldEntry = {
-        partition: message.record.partition, offset: message.record.offset,
-        record: decodeRecord<OutboxRecord>(message.record.value),
+      return {
+        work: new InFlight(), locks: new KeyedLock(), holding: new Set(), holdsUnderWay: new Map(),
+        holdingLoaded: null, retryRound: null, stopped: false,
       };
-      replyWhenDone(ctx, deliverInOrder(entry, ctx.log));
-      return state;
     },
-    postStop: async () => {
-      stopped = true;
-      await retrying;
+    receive: (s, message, ctx) => {
+      switch (message.type) {
+        case 'workDone':
+          s.work.finish(message);
+          return s;
+        case 'retryHeld':
+          // Runs beside new records (the customer locks keep each customer's order).
+          if (s.retryRound === null) {
+            s.retryRound = retryHeld(s, ctx.log);
+            ctx.pipeToSelf(s.retryRound, (outcome) => ({ type: 'retryDone', outcome }));
+          }
+          return s;
+        case 'retryDone':
+          s.retryRound = null;
+          if (!message.outcome.ok) ctx.log.warn('held deliveries not retried', { error: errorMessage(message.outcome.error) });
+          return s;
+        case 'record': {
+          let record: OutboxRecord;
+          try {
+            record = decodeOutbox(message.record.value);
+          } catch (err) {
+            s.work.refuse(ctx, err);
+            return s;
+          }
+          const entry: HeldEntry = { partition: message.record.partition, offset: message.record.offset, record };
+          s.work.start(ctx, deliverInOrder(s, entry, ctx.log), entry.record.messageId, (done) => done);
+          return s;
+        }
+      }
+    },
+    postStop: async (s) => {
+      s.stopped = true;
+      s.work.abandonAll();
+      await s.retryRound?.catch(() => undefined);
     },
   };
+
+  function loadHolding(s: DeliveryState): Promise<void> {
+    return (s.holdingLoaded ??= (async () => {
+      await deps.heldRestored.ensure();
+      for (const c of await deps.held.customers(deps.partition)) s.holding.add(c);
+    })().catch((err: unknown) => {
+      s.holdingLoaded = null;
+      throw err;
+    }));
+  }
 
   /**
    * The customer's lock covers the checks and the hand-over to the main thread only, so the
    * customer's next record starts as soon as this one is on its way (in outbox order), and the
    * answers are awaited side by side, up to the stage's window.
    */
-  async function deliverInOrder(entry: HeldEntry, log: Logger): Promise<void> {
-    const started = await locks.run(entry.record.customer, () => start(entry, log));
-    if (started) await finish(entry, started.answer, log);
+  async function deliverInOrder(s: DeliveryState, entry: HeldEntry, log: Logger): Promise<void> {
+    const started = await s.locks.run(entry.record.customer, () => start(s, entry, log));
+    if (started) await finish(s, entry, started.answer, log);
   }
 
   /** Expired, queued behind held records, or handed to the main thread: then its answer. */
-  async function start(entry: HeldEntry, log: Logger): Promise<{ answer: Promise<Answer> } | null> {
+  async function start(s: DeliveryState, entry: HeldEntry, log: Logger): Promise<{ answer: Promise<Answer> } | null> {
     const r = entry.record;
     const now = Date.now();
     if (expired(r, now)) {
@@ -115,8 +152,8 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
       await deps.writer.append(event(r, 'delivery_expired', now, { ageMs: now - r.createdAt }));
       return null;
     }
-    await loadHolding();
-    if (holding.has(r.customer)) {
+    await loadHolding(s);
+    if (s.holding.has(r.customer)) {
       await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason: 'QUEUED_BEHIND_HELD' })]);
       return null;
     }
@@ -125,7 +162,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
     return { answer };
   }
 
-  async function finish(entry: HeldEntry, answer: Promise<Answer>, log: Logger): Promise<void> {
+  async function finish(s: DeliveryState, entry: HeldEntry, answer: Promise<Answer>, log: Logger): Promise<void> {
     const r = entry.record;
     const outcome = await answer;
     if (!outcome.ok) {
@@ -133,15 +170,15 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
       const now = Date.now();
       const reason = (err as { code?: string }).code ?? 'DELIVER_FAILED';
       // At once, so the customer's records that start from now on queue behind this one.
-      holding.add(r.customer);
-      holdsUnderWay.set(r.customer, (holdsUnderWay.get(r.customer) ?? 0) + 1);
+      s.holding.add(r.customer);
+      s.holdsUnderWay.set(r.customer, (s.holdsUnderWay.get(r.customer) ?? 0) + 1);
       log.info('delivery held', { customer: r.customer, messageId: r.messageId, reason, error: errorMessage(err) });
       try {
         await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason })]);
       } finally {
-        const n = (holdsUnderWay.get(r.customer) ?? 1) - 1;
-        if (n === 0) holdsUnderWay.delete(r.customer);
-        else holdsUnderWay.set(r.customer, n);
+        const n = (s.holdsUnderWay.get(r.customer) ?? 1) - 1;
+        if (n === 0) s.holdsUnderWay.delete(r.customer);
+        else s.holdsUnderWay.set(r.customer, n);
       }
       return;
     }
@@ -150,23 +187,23 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
       log.warn('delivered event not written', { messageId: r.messageId, error: errorMessage(err) }));
   }
 
-  async function retryHeld(log: Logger): Promise<void> {
+  async function retryHeld(s: DeliveryState, log: Logger): Promise<void> {
     await deps.heldRestored.ensure();
     const customers = await deps.held.customers(deps.partition);
     // Also what a previous owner of the partition held after this actor read the set.
-    for (const c of customers) holding.add(c);
+    for (const c of customers) s.holding.add(c);
     for (const customer of customers) {
-      while (!stopped && (await locks.run(customer, () => retryBatch(customer, log))));
-      if (stopped) return;
+      while (!s.stopped && (await s.locks.run(customer, () => retryBatch(s, customer, log))));
+      if (s.stopped) return;
     }
   }
 
   /** Tries the customer's oldest held records in order; true when more may be deliverable now. */
-  async function retryBatch(customer: string, log: Logger): Promise<boolean> {
+  async function retryBatch(s: DeliveryState, customer: string, log: Logger): Promise<boolean> {
     const items = await deps.held.head(customer, RETRY_BATCH);
     if (items.length === 0) {
       // A hold still under way has not reached Redis yet: the customer is still holding.
-      if ((await deps.held.releaseIfEmpty(deps.partition, customer)) && !holdsUnderWay.has(customer)) holding.delete(customer);
+      if ((await deps.held.releaseIfEmpty(deps.partition, customer)) && !s.holdsUnderWay.has(customer)) s.holding.delete(customer);
       return false;
     }
     const done: HeldItem[] = [];
@@ -181,7 +218,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
         events.push(event(r, 'delivery_expired', now, { ageMs: now - r.createdAt }));
         continue;
       }
-      if (stopped) {
+      if (s.stopped) {
         blocked = true;
         break;
       }
@@ -204,10 +241,18 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<null, DeliveryMessa
   }
 
   function event(r: OutboxRecord, type: LifecycleType, at: number, detail: Record<string, string | number | boolean> = {}): OutRecord {
-    const ev: LifecycleEvent = {
-      messageId: r.messageId, type, at, node: deps.nodeId,
-      detail: { kind: r.kind, customer: r.customer, ...(r.kind === 'receipt' ? { stat: r.stat } : {}), ...detail },
-    };
-    return { topic: deps.topics.events, key: r.messageId, value: encodeRecord(ev) };
+    return eventRecord(deps.topics, lifecycleEvent(r.messageId, type, deps.nodeId, {
+      kind: r.kind, customer: r.customer, ...(r.kind === 'receipt' ? { stat: r.stat } : {}), ...detail,
+    }, at));
   }
+}
+
+/** A receipt or MO as the delivery stage needs it; a record of another shape is the record's fault. */
+export function decodeOutbox(value: Buffer): OutboxRecord {
+  const r = decodeRecord<OutboxRecord>(value);
+  if (typeof r !== 'object' || r === null || (r.kind !== 'receipt' && r.kind !== 'mo') || typeof r.customer !== 'string'
+    || typeof r.messageId !== 'string' || typeof r.createdAt !== 'number') {
+    throw new RecordError('RECORD_INVALID', 'not a receipt or MO: kind, customer, messageId and createdAt are required');
+  }
+  return r;
 }

@@ -8,7 +8,7 @@ import type { OutboxRecord } from '../../domain/records.js';
 import { UnavailableError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { LocalSessions } from '../session/local-sessions.js';
-import type { SessionRegistry } from '../session/registry.js';
+import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { NodeLink } from './node-link.js';
 
 export interface DispatchDeps {

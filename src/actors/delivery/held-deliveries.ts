@@ -11,18 +11,12 @@
  * replays that topic into Redis after Redis lost its data (see RestoreGuard).
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
+import type { HeldEntry } from '../../redis/stores/held-summary.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { KafkaClient } from '../../kafka/client.js';
 import { replayTopic } from '../../kafka/replay.js';
 import type { Logger } from '../../log.js';
-import type { OutboxRecord } from '../../domain/records.js';
-
-/** A held record and where it came from in the outbox topic. */
-export interface HeldEntry {
-  partition: number;
-  offset: string;
-  record: OutboxRecord;
-}
 
 export interface HeldItem {
   entry: HeldEntry;
@@ -30,41 +24,31 @@ export interface HeldItem {
   raw: string;
 }
 
-/** What an operator sees of one customer's held deliveries (read-only; for the CLI). */
-export interface HeldSummary {
-  count: number;
-  /** createdAt of the oldest held record, epoch ms; null when none is held. */
-  oldestCreatedAt: number | null;
-}
-
-export async function heldSummary(redis: RedisClient, prefix: string, customer: string): Promise<HeldSummary> {
-  const key = `${prefix}held:${customer}`;
-  const [count, head] = await Promise.all([redis.zcard(key), redis.zrange(key, 0, 0)]);
-  const oldest = head[0] === undefined ? null : (JSON.parse(head[0]) as HeldEntry).record.createdAt;
-  return { count, oldestCreatedAt: oldest ?? null };
-}
-
 const RELEASE_IF_EMPTY = "if redis.call('zcard', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end return -1";
 
 export class HeldDeliveries {
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
     private readonly writer: DurableWriter,
     private readonly topic: string,
-  ) {}
+  ) {
+    this.keys = redisKeys(prefix);
+  }
 
   get sentinelKey(): string {
-    return `${this.prefix}held-restored`;
+    return this.keys.heldRestored;
   }
 
   /** Same key as heldSummary reads. */
   private queueKey(customer: string): string {
-    return `${this.prefix}held:${customer}`;
+    return this.keys.held(customer);
   }
 
   private customersKey(partition: number): string {
-    return `${this.prefix}held-customers:${partition}`;
+    return this.keys.heldCustomers(partition);
   }
 
   private journalKey(e: HeldEntry): string {

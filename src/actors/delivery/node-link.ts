@@ -9,6 +9,7 @@
  * only committed on success), so a lost reply can repeat a delivery but never lose one.
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 import type { Logger } from '../../log.js';
 import { GatewayError, TimeoutError, UnavailableError, errorMessage } from '../../errors.js';
 import type { OutboxRecord } from '../../domain/records.js';
@@ -39,8 +40,10 @@ export class NodeLink {
   private readonly subscriber: RedisClient;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 0;
+  private readonly keys: RedisKeys;
 
   constructor(private readonly options: NodeLinkOptions) {
+    this.keys = redisKeys(options.prefix);
     // A connection in subscriber mode can do nothing else; ioredis resubscribes after a reconnect.
     this.subscriber = options.redis.duplicate();
     let lastError = '';
@@ -52,11 +55,11 @@ export class NodeLink {
   }
 
   private inbox(node: string): string {
-    return `${this.options.prefix}node:${node}:inbox`;
+    return this.keys.nodeInbox(node);
   }
 
   private replies(node: string): string {
-    return `${this.options.prefix}node:${node}:replies`;
+    return this.keys.nodeReplies(node);
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,5 @@
 /** The delivery stage: customer-outgoing-deliveries → the customers' binds on any node. */
-import type { AtLeastOnceStage } from '../../runtime/stage.js';
-import type { ActorSpec } from '../../runtime/actor.js';
-import type { RecordMessage } from '../stage-message.js';
+import type { AtLeastOnceStage } from '../../host/stage.js';
 import { RestoreGuard } from '../../redis/restore-guard.js';
 import { deliveryActor } from './delivery-actor.js';
 import { HeldDeliveries } from './held-deliveries.js';
@@ -26,6 +24,6 @@ export const stage: AtLeastOnceStage = {
     return deliveryActor({
       partition, writer: env.writer, topics: env.topics, nodeId: env.nodeId, main: env.main, held, heldRestored,
       retryIntervalMs: env.config.delivery.retryIntervalMs, retentionMs: env.config.delivery.retentionSeconds * 1000,
-    }) as ActorSpec<unknown, RecordMessage>;
+    });
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../log.js';
 import { errorMessage } from '../../errors.js';
-import { unavailableFrom, type BindStateStore } from '../supplier/bind-state.js';
+import { unavailableFrom, type BindStateStore } from '../../redis/stores/bind-state.js';
 
 export class AvailabilityCache {
   private current = new Set<string>();

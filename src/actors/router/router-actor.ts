@@ -11,22 +11,29 @@
  * supplier handed back (`reroute`) never goes to a provider it already tried.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
+import type { ActorContext } from '../../runtime/context.js';
+import { RecordError } from '../../errors.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { decodeRecord, encodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { decodeRecord, encodeRecord, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
 import type { AvailabilityCache } from './availability-cache.js';
-import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from './route-table.js';
+import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from '../../domain/routing/route-table.js';
 import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
-import { replyWhenDone, type RecordMessage } from '../stage-message.js';
-import { receiptsForMessage } from '../correlator/receipt-targets.js';
+import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { failedReceipts } from '../failed-receipts.js';
 
 /** `reload` carries plain configuration (it may cross threads); a table that fails to compile is not installed. */
-export type RouterMessage = RecordMessage | { type: 'reload'; config: RoutingInput };
+export type ReloadRoutes = { type: 'reload'; config: RoutingInput };
+export type RouterMessage = RecordMessage | ReloadRoutes | WorkDone;
 
 interface RouterState {
   table: RouteTable;
+  /** Records being routed (their writes not yet acknowledged). */
+  work: InFlight;
 }
 
 export interface RouterDeps {
@@ -45,26 +52,43 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
   return {
     kind: 'router',
     mailboxCapacity: 1024,
-    init: () => ({ table: compileRoutes(deps.config) }),
+    init: () => ({ table: compileRoutes(deps.config), work: new InFlight() }),
     receive: (state, message, ctx) => {
-      if (message.type === 'reload') {
-        try {
-          const table = compileRoutes(message.config);
-          ctx.log.info('routes reloaded', { routes: message.config.routes.length });
-          ctx.reply({ reloaded: true, routes: message.config.routes.length });
-          return { table };
-        } catch (err) {
-          ctx.log.error('routes not reloaded: the new configuration is invalid', { error: errorMessage(err) });
-          ctx.reply({ reloaded: false, reason: errorMessage(err) });
+      switch (message.type) {
+        case 'workDone':
+          state.work.finish(message);
+          return state;
+        case 'reload':
+          return reload(state, message, ctx);
+        case 'record': {
+          let m: MessageRecord;
+          try {
+            m = decodeMessage(message.record.value);
+          } catch (err) {
+            state.work.refuse(ctx, err);
+            return state;
+          }
+          // The table in force now routes this record, even if a reload comes before its write.
+          const table = state.table;
+          state.work.start(ctx, deps.availability.unavailable().then((down) => deps.writer.append(route(table, m, down))), m.id, (done) => done);
           return state;
         }
       }
-      const m = decodeRecord<MessageRecord>(message.record.value);
-      const table = state.table;
-      replyWhenDone(ctx, deps.availability.unavailable().then((down) => deps.writer.append(route(table, m, down))));
-      return state;
     },
   };
+
+  function reload(state: RouterState, message: ReloadRoutes, ctx: ActorContext<RouterMessage>): RouterState {
+    try {
+      const table = compileRoutes(message.config);
+      ctx.log.info('routes reloaded', { routes: message.config.routes.length });
+      ctx.reply({ reloaded: true, routes: message.config.routes.length });
+      return { ...state, table };
+    } catch (err) {
+      ctx.log.error('routes not reloaded: the new configuration is invalid', { error: errorMessage(err) });
+      ctx.reply({ reloaded: false, reason: errorMessage(err) });
+      return state;
+    }
+  }
 
   function route(table: RouteTable, m: MessageRecord, down: ReadonlySet<string>): OutRecord[] {
     const now = Date.now();
@@ -77,36 +101,37 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
     if (m.reroute && (!decision.ok || excluded.size >= MAX_REROUTES)) return failRerouted(m, now);
     if (decision.ok) {
       const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now, ...(decision.kind === 'failover' ? { failover: true } : {}) };
-      const ev: LifecycleEvent = {
-        messageId: m.id, type: 'routed', at: now, node: deps.nodeId,
-        detail: { provider: decision.provider, route: decision.route, price: decision.price ?? null, ...(m.reroute ? { after: m.reroute.excluded.join(',') } : {}) },
-      };
+      const ev = lifecycleEvent(m.id, 'routed', deps.nodeId, {
+        provider: decision.provider, route: decision.route, price: decision.price ?? null, ...(m.reroute ? { after: m.reroute.excluded.join(',') } : {}),
+      }, now);
       return [
         {
           topic: deps.topics.providerOutgoing, key: decision.provider, value: encodeRecord(out),
           partition: providerPartition(deps.config.providers, decision.provider, deps.providerPartitions),
         },
-        { topic: deps.topics.events, key: m.id, value: encodeRecord(ev) },
+        eventRecord(deps.topics, ev),
       ];
     }
-    const ev: LifecycleEvent = { messageId: m.id, type: 'unroutable', at: now, node: deps.nodeId, detail: { code: decision.code, reason: decision.reason } };
-    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipts(m, 'UNDELIV', '001', now)];
+    const ev = lifecycleEvent(m.id, 'unroutable', deps.nodeId, { code: decision.code, reason: decision.reason }, now);
+    return [eventRecord(deps.topics, ev), ...failedReceipts(deps.topics, m, 'UNDELIV', '001', now)];
   }
 
   /** Every provider a failover route offers was tried: the last refusal stands. */
   function failRerouted(m: MessageRecord, now: number): OutRecord[] {
     const r = m.reroute!;
     const stat = r.reason === 'rejected' ? 'REJECTD' : 'UNDELIV';
-    const ev: LifecycleEvent = {
-      messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId,
-      detail: { tried: r.excluded.join(','), reason: r.reason, status: r.lastStatus },
-    };
+    const ev = lifecycleEvent(m.id, 'submit_failed', deps.nodeId, { tried: r.excluded.join(','), reason: r.reason, status: r.lastStatus }, now);
     const err = r.lastStatus === null ? '001' : String(r.lastStatus % 1000).padStart(3, '0');
-    return [{ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) }, ...failedReceipts(m, stat, err, now)];
+    return [eventRecord(deps.topics, ev), ...failedReceipts(deps.topics, m, stat, err, now)];
   }
+}
 
-  /** One receipt for every part id the customer was given, each as that part asked. */
-  function failedReceipts(m: MessageRecord, stat: 'UNDELIV' | 'REJECTD', err: string, now: number): OutRecord[] {
-    return receiptsForMessage(m, stat, err, now).map((dlr) => ({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) }));
+/** A whole message as the router needs it; a record of another shape is the record's fault. */
+export function decodeMessage(value: Buffer): MessageRecord {
+  const m = decodeRecord<MessageRecord>(value);
+  if (typeof m !== 'object' || m === null || typeof m.id !== 'string' || typeof m.customer !== 'string'
+    || typeof m.source?.addr !== 'string' || typeof m.destination?.addr !== 'string') {
+    throw new RecordError('RECORD_INVALID', 'not a message: id, customer, source.addr and destination.addr are required');
   }
+  return m;
 }

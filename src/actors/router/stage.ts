@@ -1,12 +1,11 @@
 /** The router stage: customer-incoming-messages → provider-outgoing-messages. */
-import type { AtLeastOnceStage } from '../../runtime/stage.js';
-import type { ActorSpec } from '../../runtime/actor.js';
-import type { RecordMessage } from '../stage-message.js';
-import { routerActor } from './router-actor.js';
+import type { AtLeastOnceStage } from '../../host/stage.js';
+import { decodeMessage, routerActor, type ReloadRoutes } from './router-actor.js';
+import { deadLetteredMessage } from '../failed-receipts.js';
 import { AvailabilityCache } from './availability-cache.js';
-import { BindStateStore } from '../supplier/bind-state.js';
+import { BindStateStore } from '../../redis/stores/bind-state.js';
 
-export const stage: AtLeastOnceStage = {
+export const stage: AtLeastOnceStage<ReloadRoutes> = {
   kind: 'at-least-once',
   name: 'router',
   topic: (t) => t.messages,
@@ -16,6 +15,7 @@ export const stage: AtLeastOnceStage = {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     availability: new AvailabilityCache(new BindStateStore(env.redis, env.config.redis.keyPrefix), () => env.config.providers.map((p) => p.id), env.log),
-  }) as ActorSpec<unknown, RecordMessage>,
+  }),
   reconfigure: (config) => ({ type: 'reload', config }),
+  deadLettered: (record, env) => deadLetteredMessage(env.topics, () => decodeMessage(record.value)),
 };

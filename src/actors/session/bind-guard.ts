@@ -6,6 +6,7 @@
  * and in memory (ClusterBindGuard shares the counts through Redis). Pure; time comes in.
  */
 import { isIPv6 } from 'node:net';
+import { backoffDelay } from '../../backoff.js';
 import type { BindFailureConfig } from '../../config/types.js';
 
 interface Failures {
@@ -16,8 +17,7 @@ interface Failures {
 /** The wait before answering a bind from an address with `failures` recent failed binds. */
 export function delayAfter(failures: number, config: BindFailureConfig): number {
   if (failures < config.free) return 0;
-  const doublings = Math.min(failures - config.free, 30);
-  return Math.min(config.maxDelayMs, config.delayMs * 2 ** doublings);
+  return backoffDelay(failures - config.free, { initialMs: config.delayMs, maxMs: config.maxDelayMs });
 }
 
 /**

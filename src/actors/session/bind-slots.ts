@@ -6,6 +6,7 @@
  * dead node never holds a customer's binds for longer than one lease.
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 
 // KEYS[1] set; ARGV: member, max, leaseMs. 1 acquired, 0 full.
 const ACQUIRE = `
@@ -42,16 +43,19 @@ export class BindSlots {
   /** Slots this node holds, by customer: what the heartbeat refreshes. */
   private readonly held = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
     private readonly nodeId: string,
     private readonly options: BindSlotsOptions = { leaseMs: 30_000 },
-  ) {}
+  ) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(customer: string): string {
-    return `${this.prefix}binds:${customer}`;
+    return this.keys.bindSlots(customer);
   }
 
   private member(session: string): string {

@@ -6,22 +6,25 @@
  */
 import type { BindFailureConfig } from '../../config/types.js';
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 import { BindGuard, delayAfter, guardKey } from './bind-guard.js';
 
 export class ClusterBindGuard {
   private readonly local: BindGuard;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
     private readonly config: BindFailureConfig,
     private readonly onRedisError: (err: unknown) => void,
   ) {
     this.local = new BindGuard(config);
+    this.keys = redisKeys(prefix);
   }
 
   private key(ip: string): string {
-    return `${this.prefix}bindfail:${guardKey(ip)}`;
+    return this.keys.bindFailures(guardKey(ip));
   }
 
   /** How long to wait before answering a bind from `ip`: the longer of the cluster's and this node's. */

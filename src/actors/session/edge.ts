@@ -20,9 +20,9 @@ import { CustomerDirectory } from './auth.js';
 import { ClusterBindGuard } from './cluster-bind-guard.js';
 import { BindSlots } from './bind-slots.js';
 import type { LocalSessions } from './local-sessions.js';
-import type { MessageStateStore } from './message-state.js';
+import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import { ClusterRateLimiter } from './rate-limiter.js';
-import type { SessionRegistry } from './registry.js';
+import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import { sessionActor, type SessionMessage } from './session-actor.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 

@@ -14,6 +14,7 @@
  * refusing every customer because Redis is down would be worse.
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 
 // KEYS[1] bucket; ARGV: rate per s, burst, wanted. Tokens kept in thousandths. Returns granted.
 const LEASE = `
@@ -66,13 +67,16 @@ interface Lease {
 
 export class ClusterRateLimiter {
   private readonly leases = new Map<string, Lease>();
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
     private readonly onRedisError: (err: unknown) => void = () => undefined,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.keys = redisKeys(prefix);
+  }
 
   /** True when `parts` may go now; false means ESME_RTHROTTLED. */
   async take(customer: string, parts: number, limit: RateLimit): Promise<boolean> {
@@ -94,7 +98,7 @@ export class ClusterRateLimiter {
     const current = lease;
     current.asking = (async () => {
       try {
-        granted = Number(await this.redis.eval(LEASE, 1, `${this.prefix}rate:${customer}`, limit.rate, limit.burst, want));
+        granted = Number(await this.redis.eval(LEASE, 1, this.keys.rate(customer), limit.rate, limit.burst, want));
       } catch (err) {
         failed = true;
         this.onRedisError(err);

@@ -20,17 +20,19 @@ import { deliverSmFields } from './deliver-pdu.js';
 import { GatewayError, SmppStatusError, UnavailableError, errorMessage } from '../../errors.js';
 import { WriterQueueFullError, type DurableWriter, type OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { encodeRecord, partKey, type LifecycleEvent, type OutboxRecord } from '../../domain/records.js';
+import { encodeRecord, partKey, type OutboxRecord } from '../../domain/records.js';
 import { newMessageId } from '../../domain/ids.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
 import { canReceive, type CustomerDirectory } from './auth.js';
 import { actionFor } from './command-policy.js';
 import { acceptSubmit, type Accepted } from './submit.js';
 import type { DeliverMessage, LocalSessions } from './local-sessions.js';
-import type { SessionRegistry } from './registry.js';
+import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { ClusterBindGuard } from './cluster-bind-guard.js';
 import type { BindSlots } from './bind-slots.js';
 import type { ClusterRateLimiter } from './rate-limiter.js';
-import type { MessageStateStore } from './message-state.js';
+import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import type { CustomerOverrides } from '../../control/customer-controls.js';
 
 export type Respond = (status: number, fields?: Record<string, unknown>) => void;
@@ -197,15 +199,14 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       return respond(Status.ESME_RTHROTTLED);
     }
     const messageId = accepted.kind === 'message' ? accepted.record.id : accepted.record.partId;
-    const event: LifecycleEvent = {
-      messageId, type: 'accepted', at: now, node: deps.nodeId,
-      detail: { customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}) },
-    };
+    const event = lifecycleEvent(messageId, 'accepted', deps.nodeId, {
+      customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}),
+    }, now);
     const records: OutRecord[] = [
       accepted.kind === 'message'
         ? { topic: deps.topics.messages, key: messageId, value: encodeRecord(accepted.record) }
         : { topic: deps.topics.messageParts, key: partKey(accepted.record), value: encodeRecord(accepted.record) },
-      { topic: deps.topics.events, key: messageId, value: encodeRecord(event) },
+      eventRecord(deps.topics, event),
     ];
     // The state query_sm reads is written alongside; losing it never fails the submit.
     const remembered = deps.states.accepted([messageId], bound.customer.systemId, accepted.record.source.addr)

@@ -20,7 +20,7 @@ import type { SmppClientState } from '../../smpp/client.js';
 import type { Responder } from '../../smpp/connection.js';
 import { throttleFor } from './throttle.js';
 import { ThrottlePause } from './throttle-pause.js';
-import { BIND_STATE_REFRESH_MS, type BindState, type BindStateStore } from './bind-state.js';
+import { BIND_STATE_REFRESH_MS, type BindState, type BindStateStore } from '../../redis/stores/bind-state.js';
 
 export interface SentSubmit {
   resp: Pdu;
@@ -34,7 +34,7 @@ export interface ProviderBindDeps {
   nodeId: string;
 }
 
-type ProviderBindEvents = { bound: []; unbound: [] };
+type ProviderBindEvents = { bound: []; unbound: []; stopped: [] };
 
 /** Thrown by a send whose turn came while the bind was down: nothing reached the provider. */
 export const NOT_BOUND = 'PROVIDER_NOT_BOUND';
@@ -58,6 +58,7 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   private heartbeat: NodeJS.Timeout | undefined;
   private lastPublished: BindState | undefined;
   private everTried = false;
+  private stopped = false;
   private rate: number;
   /** Held by an operator (smsgw pause): a throttle pause ending must not release it. */
   private held = false;
@@ -205,19 +206,22 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
     this.pause.accepted(sentAt);
   }
 
-  /** Resolves true once bound (at once if bound), false after `maxMs` without a bind. */
+  /** Resolves true once bound (at once if bound), false after `maxMs` without a bind or once the bind is stopped. */
   waitBound(maxMs: number): Promise<boolean> {
     if (this.client.state === 'bound') return Promise.resolve(true);
-    if (maxMs <= 0) return Promise.resolve(false);
+    if (maxMs <= 0 || this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (v: boolean) => {
         clearTimeout(timer);
         this.off('bound', onBound);
+        this.off('stopped', onStopped);
         resolve(v);
       };
       const onBound = () => done(true);
+      const onStopped = () => done(false);
       const timer = setTimeout(() => done(false), maxMs);
       this.on('bound', onBound);
+      this.on('stopped', onStopped);
     });
   }
 
@@ -235,6 +239,8 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.emit('stopped');
     clearInterval(this.heartbeat);
     clearTimeout(this.pausedTimer);
     this.abandonQueued();

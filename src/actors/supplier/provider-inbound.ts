@@ -11,12 +11,14 @@ import type { Pdu } from '../../smpp/pdu.js';
 import { EsmClass, Status } from '../../smpp/status.js';
 import { canonicalProviderId, receiptIdCandidates } from '../../domain/provider-id.js';
 import { newMessageId } from '../../domain/ids.js';
-import { encodeRecord, type LifecycleEvent, type MoDelivery, type ProviderEventRecord } from '../../domain/records.js';
+import { encodeRecord, type MoDelivery, type ProviderEventRecord } from '../../domain/records.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
 import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-receipt.js';
-import type { SupplierDeps } from './supplier-actor.js';
+import type { InboundDeps } from './supplier-deps.js';
 
 /** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
-export async function onProviderRequest(provider: ProviderConfig, deps: SupplierDeps, pdu: Pdu, log: Logger): Promise<number> {
+export async function onProviderRequest(provider: ProviderConfig, deps: InboundDeps, pdu: Pdu, log: Logger): Promise<number> {
   if (pdu.command !== 'deliver_sm') return Status.ESME_RINVCMDID;
   if (!isDeliveryReceipt(pdu.esm_class ?? 0)) return onMobileOriginated(provider, deps, pdu, log);
   const receipt = readProviderReceipt(pdu);
@@ -38,18 +40,16 @@ export async function onProviderRequest(provider: ProviderConfig, deps: Supplier
  * An MO goes to the customer owning its destination number (`customers[].numbers`); one that
  * no customer owns is refused with ESME_RINVDSTADR, so the provider sees why, and reported.
  */
-async function onMobileOriginated(provider: ProviderConfig, deps: SupplierDeps, pdu: Pdu, log: Logger): Promise<number> {
+async function onMobileOriginated(provider: ProviderConfig, deps: InboundDeps, pdu: Pdu, log: Logger): Promise<number> {
   const now = Date.now();
   const id = newMessageId(now);
   const destination = pdu.destination_addr ?? '';
   const owner = deps.numberOwners.ownerOf(destination);
   if (owner === undefined) {
     log.warn('mobile-originated message to a number no customer owns', { provider: provider.id, destination });
-    const ev: LifecycleEvent = {
-      messageId: id, type: 'mo_unroutable', at: now, node: deps.nodeId,
-      detail: { provider: provider.id, source: pdu.source_addr ?? '', destination },
-    };
-    await deps.writer.append({ topic: deps.topics.events, key: id, value: encodeRecord(ev) });
+    await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(id, 'mo_unroutable', deps.nodeId, {
+      provider: provider.id, source: pdu.source_addr ?? '', destination,
+    }, now)));
     return Status.ESME_RINVDSTADR;
   }
   const body = pdu.short_message?.length ? pdu.short_message : pdu.message_payload ?? Buffer.alloc(0);
@@ -61,13 +61,9 @@ async function onMobileOriginated(provider: ProviderConfig, deps: SupplierDeps, 
     protocolId: pdu.protocol_id ?? 0, dataCoding: pdu.data_coding ?? 0,
     body: body.toString('base64'), createdAt: now,
   };
-  const ev: LifecycleEvent = {
-    messageId: id, type: 'mo_received', at: now, node: deps.nodeId,
-    detail: { provider: provider.id, customer: owner, destination },
-  };
   await deps.writer.append([
     { topic: deps.topics.deliveries, key: owner, value: encodeRecord(mo) },
-    { topic: deps.topics.events, key: id, value: encodeRecord(ev) },
+    eventRecord(deps.topics, lifecycleEvent(id, 'mo_received', deps.nodeId, { provider: provider.id, customer: owner, destination }, now)),
   ]);
   return Status.ESME_ROK;
 }

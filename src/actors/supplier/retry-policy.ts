@@ -4,6 +4,8 @@
  * (since the customer's submit was accepted) must stay under `maxRetryAgeMs` when the retry
  * would go out.
  */
+import { backoffDelay } from '../../backoff.js';
+
 export const MAX_RETRY_DELAY_MS = 30000;
 
 export interface RetryLimits {
@@ -17,7 +19,7 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; w
 /** `failures`: failed sends of this part so far (this one included); `ageMs`: the message's age now. */
 export function retryDecision(failures: number, ageMs: number, limits: RetryLimits): RetryDecision {
   if (failures >= limits.maxAttempts) return { retry: false, why: 'attempts' };
-  const delayMs = Math.min(MAX_RETRY_DELAY_MS, limits.retryDelayMs * 2 ** Math.max(0, failures - 1));
+  const delayMs = backoffDelay(failures - 1, { initialMs: limits.retryDelayMs, maxMs: MAX_RETRY_DELAY_MS });
   if (ageMs + delayMs >= limits.maxRetryAgeMs) return { retry: false, why: 'age' };
   return { retry: true, delayMs };
 }

@@ -13,6 +13,7 @@
  * sending. A Redis error on either side is reported by the caller and never stops a send.
  */
 import type { RedisClient } from '../../redis/client.js';
+import { redisKeys, type RedisKeys } from '../../redis/keys.js';
 
 export const SENT_MEMORY_TTL_SECONDS = 3600;
 
@@ -22,10 +23,14 @@ export interface SentEntry {
 }
 
 export class SentMemory {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly ttlSeconds: number) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: RedisClient, prefix: string, private readonly ttlSeconds: number) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(provider: string, messageId: string): string {
-    return `${this.prefix}sent:${provider}:${messageId}`;
+    return this.keys.sent(provider, messageId);
   }
 
   async get(provider: string, messageId: string): Promise<SentEntry | null> {

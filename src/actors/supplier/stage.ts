@@ -3,16 +3,16 @@
  * binds of the providers whose traffic goes to p, so each provider bind has exactly one owner
  * in the cluster: whoever holds the partition.
  */
-import type { AtLeastOnceStage } from '../../runtime/stage.js';
-import type { ActorSpec } from '../../runtime/actor.js';
+import type { AtLeastOnceStage } from '../../host/stage.js';
 import type { GatewayConfig } from '../../config/types.js';
-import type { RecordMessage } from '../stage-message.js';
-import { CorrelationStore, CORRELATION_TTL_SECONDS } from './correlation-store.js';
+import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../../redis/stores/correlation-store.js';
 import { SENT_MEMORY_TTL_SECONDS, SentMemory } from './sent-memory.js';
-import { BindStateStore } from './bind-state.js';
+import { BindStateStore } from '../../redis/stores/bind-state.js';
 import { ProviderControls } from '../../control/provider-controls.js';
-import { suppliersActor } from './suppliers-actor.js';
-import { compileNumberOwners } from '../router/number-owners.js';
+import { suppliersActor, type SuppliersControl } from './suppliers-actor.js';
+import { deadLetteredMessage } from '../failed-receipts.js';
+import { decodeOutgoing } from './decode.js';
+import { compileNumberOwners } from '../../domain/routing/number-owners.js';
 
 /**
  * A record is retried by the supplier itself until its age limit; the stage's own timeout
@@ -22,7 +22,7 @@ function recordTimeoutMs(c: GatewayConfig): number {
   return Math.max(...c.providers.map((p) => p.maxRetryAgeMs + 4 * p.responseTimeoutMs)) + 300000;
 }
 
-export const stage: AtLeastOnceStage = {
+export const stage: AtLeastOnceStage<SuppliersControl> = {
   kind: 'at-least-once',
   name: 'supplier',
   topic: (t) => t.providerOutgoing,
@@ -39,10 +39,11 @@ export const stage: AtLeastOnceStage = {
     controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     recordTimeoutMs: recordTimeoutMs(env.config),
-  }) as ActorSpec<unknown, RecordMessage>,
+  }),
   // Submits still queued when the partition moves are dropped: the new owner sends them, and
   // sending them here too would reach the provider twice.
   revoked: () => ({ type: 'revoked' }),
   // A reload changes provider rates; the binds stay up.
   reconfigure: (config) => ({ type: 'reconfigure', providers: config.providers.map((p) => ({ id: p.id, rate: p.rate })) }),
+  deadLettered: (record, env) => deadLetteredMessage(env.topics, () => decodeOutgoing(record.value).message),
 };

@@ -35,17 +35,21 @@ import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   decodeRecord, encodeRecord,
-  type CorrelationRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
+  type CorrelationRecord, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
-import type { CorrelationStore } from './correlation-store.js';
+import { lifecycleEvent } from '../../domain/lifecycle.js';
+import { eventRecord } from '../event-record.js';
+import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
 import type { SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
-import { receiptsForMessage, targetsPerProviderPart } from '../correlator/receipt-targets.js';
-import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import { targetsPerProviderPart } from '../correlator/receipt-targets.js';
+import { failedReceipts } from '../failed-receipts.js';
+import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { decodeOutgoing } from './decode.js';
 import { NOT_BOUND, ProviderBind, VALIDITY_PASSED } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
-import type { BindStateStore } from './bind-state.js';
-import type { NumberOwners } from '../router/number-owners.js';
+import type { BindStateStore } from '../../redis/stores/bind-state.js';
+import type { NumberOwners } from '../../domain/routing/number-owners.js';
 import type { ProviderControls, ProviderOverrides } from '../../control/provider-controls.js';
 
 /** Operator controls (src/control/): hold or release the submits of this bind, change its rate. */
@@ -58,10 +62,12 @@ export type SupplierControl =
 type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
 
 /** setRate: parts per second from now on (a configuration reload). */
-export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'revoked' };
+export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'revoked' } | WorkDone;
 
 interface SupplierState {
   bind: ProviderBind;
+  /** Messages being sent on this bind (each answers its record's ask when it ends). */
+  work: InFlight;
   /** Set by an operator (now or before this bind started): a configuration reload leaves it. */
   operatorRate: number | undefined;
   /**
@@ -109,9 +115,13 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       // The inspector reads these gauges from the actor stats.
       ctx.timers.startPeriodic('report', 1000, { type: 'report' });
       report(bind, ctx);
-      return { bind, operatorRate: undefined, spoke: { paused: false, rate: false } };
+      return { bind, work: new InFlight(), operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
+      if (message.type === 'workDone') {
+        state.work.finish(message);
+        return state;
+      }
       if (message.type === 'report') {
         report(state.bind, ctx);
         return state;
@@ -134,11 +144,18 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         else ctx.log.info('configured rate not applied: an operator set the rate', { provider: provider.id, configured: message.rate, operator: state.operatorRate });
         return state;
       }
-      const out = decodeRecord<OutgoingRecord>(message.record.value);
-      replyWhenDone(ctx, submit(state.bind, out, ctx));
+      let out: OutgoingRecord;
+      try {
+        out = decodeOutgoing(message.record.value);
+      } catch (err) {
+        state.work.refuse(ctx, err);
+        return state;
+      }
+      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal), out.message.id, (done) => done);
       return state;
     },
     postStop: async (state) => {
+      state.work.abandonAll();
       await state.bind.stop();
     },
   };
@@ -199,7 +216,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     return state;
   }
 
-  async function submit(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  async function submit(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<void> {
     const m = out.message;
     const already = await deps.sent.get(provider.id, m.id).catch((err: unknown) => {
       ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, error: errorMessage(err) });
@@ -234,6 +251,10 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         providerIds.push(outcome.providerMessageId);
         continue;
       }
+      // This supplier stopped (its partition moved, or it restarts) while the part waited: the
+      // record is consumed again, by the new owner too, so what becomes of the message is
+      // theirs to decide; a failed receipt or a hand-back from here could contradict them.
+      if (abandoned.aborted) throw new UnavailableError('SUPPLIER_STOPPED', `supplier of ${provider.id} stopped while message ${m.id} was being sent`);
       // No other provider can help a message whose time is up.
       if (outcome.kind === 'expired') return fail(m, 'EXPIRED', null, `validity period passed with ${providerIds.length} of ${split.submits.length} parts taken`, ctx);
       // Once a part is out, another provider would deliver those parts twice.
@@ -250,11 +271,9 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     const sentAt = Date.now();
     await deps.sent.remember(provider.id, m.id, { providerMessageIds: providerIds, at: sentAt }).catch((err: unknown) =>
       ctx.log.warn('sent memory not stored; a redelivery would send the message again', { messageId: m.id, error: errorMessage(err) }));
-    const ev: LifecycleEvent = {
-      messageId: m.id, type: 'submitted', at: sentAt, node: deps.nodeId,
-      detail: { provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts },
-    };
-    await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
+    await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(m.id, 'submitted', deps.nodeId, {
+      provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts,
+    }, sentAt)));
   }
 
   /** Sends one part until the provider accepts or refuses it for good, or the limits run out. */
@@ -325,24 +344,18 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
   async function retryEvent(m: MessageRecord, failures: number, retry: { reason: string; possibleDuplicate: boolean }): Promise<void> {
     // Throttling retries are the normal course of a throttled bind: not worth an event each.
     if (retry.reason === 'throttled' || retry.reason === 'not bound') return;
-    const ev: LifecycleEvent = {
-      messageId: m.id, type: 'submit_retry', at: Date.now(), node: deps.nodeId,
-      detail: { provider: provider.id, reason: retry.reason, attempt: failures + 1, possibleDuplicate: retry.possibleDuplicate },
-    };
-    await deps.writer.append({ topic: deps.topics.events, key: m.id, value: encodeRecord(ev) });
+    await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(m.id, 'submit_retry', deps.nodeId, {
+      provider: provider.id, reason: retry.reason, attempt: failures + 1, possibleDuplicate: retry.possibleDuplicate,
+    })));
   }
 
   async function handBack(m: MessageRecord, r: Reroute, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const reroute: Reroute = { ...r, excluded: [...(m.reroute?.excluded ?? []), provider.id] };
     const now = Date.now();
     ctx.log.warn('message handed back for the next provider', { provider: provider.id, messageId: m.id, reason: r.reason, status: r.lastStatus });
-    const ev: LifecycleEvent = {
-      messageId: m.id, type: 'rerouted', at: now, node: deps.nodeId,
-      detail: { provider: provider.id, reason: r.reason, status: r.lastStatus },
-    };
     await deps.writer.append([
       { topic: deps.topics.messages, key: m.id, value: encodeRecord({ ...m, reroute } satisfies MessageRecord) },
-      { topic: deps.topics.events, key: m.id, value: encodeRecord(ev) },
+      eventRecord(deps.topics, lifecycleEvent(m.id, 'rerouted', deps.nodeId, { provider: provider.id, reason: r.reason, status: r.lastStatus }, now)),
     ]);
   }
 
@@ -353,14 +366,10 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
   async function fail(m: MessageRecord, stat: 'REJECTD' | 'UNDELIV' | 'EXPIRED', status: number | null, why: string, ctx: ActorContext<SupplierMessage>): Promise<void> {
     const now = Date.now();
     ctx.log.warn('message failed at the provider', { provider: provider.id, messageId: m.id, stat, status, why });
-    const records: OutRecord[] = [{
-      topic: deps.topics.events, key: m.id,
-      value: encodeRecord({ messageId: m.id, type: 'submit_failed', at: now, node: deps.nodeId, detail: { provider: provider.id, status, stat, why } } satisfies LifecycleEvent),
-    }];
-    for (const dlr of receiptsForMessage(m, stat, status === null ? '001' : String(status % 1000).padStart(3, '0'), now)) {
-      records.push({ topic: deps.topics.deliveries, key: m.customer, value: encodeRecord(dlr) });
-    }
-    await deps.writer.append(records);
+    await deps.writer.append([
+      eventRecord(deps.topics, lifecycleEvent(m.id, 'submit_failed', deps.nodeId, { provider: provider.id, status, stat, why }, now)),
+      ...failedReceipts(deps.topics, m, stat, status === null ? '001' : String(status % 1000).padStart(3, '0'), now),
+    ]);
   }
 }
 

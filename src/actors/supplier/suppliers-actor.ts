@@ -4,45 +4,64 @@
  * (so their binds come up and receipts flow even without traffic) and they stop with it.
  */
 import type { ActorRef, ActorSpec } from '../../runtime/actor.js';
-import { decodeRecord, type OutgoingRecord } from '../../domain/records.js';
+import { UnavailableError } from '../../errors.js';
+import type { OutgoingRecord } from '../../domain/records.js';
 import { ownedProviders } from './ownership.js';
 import { supplierActor, type SupplierDeps, type SupplierMessage } from './supplier-actor.js';
-import { replyWhenDone, type RecordMessage } from '../stage-message.js';
+import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { decodeOutgoing } from './decode.js';
 
-type Children = Map<string, ActorRef<SupplierMessage>>;
+interface Suppliers {
+  children: Map<string, ActorRef<SupplierMessage>>;
+  /** Records handed to a child and not yet answered by it. */
+  work: InFlight;
+}
 
 /** reconfigure: new provider rates from a configuration reload, passed to the binds owned here. */
-export type SuppliersMessage = RecordMessage | { type: 'reconfigure'; providers: { id: string; rate: number }[] } | { type: 'revoked' };
+export type SuppliersControl = { type: 'reconfigure'; providers: { id: string; rate: number }[] } | { type: 'revoked' };
+export type SuppliersMessage = RecordMessage | SuppliersControl | WorkDone;
 
-export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Children, SuppliersMessage> {
+export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Suppliers, SuppliersMessage> {
   return {
     kind: 'suppliers',
     init: (ctx) => {
-      const children: Children = new Map();
+      const children: Suppliers['children'] = new Map();
       for (const provider of ownedProviders(deps.config.providers, [partition], deps.providerPartitions)) {
         children.set(provider.id, ctx.spawn(`supplier-${provider.id}`, supplierActor(provider, deps)));
       }
       ctx.log.info('provider binds owned', { partition, providers: [...children.keys()] });
-      return children;
+      return { children, work: new InFlight() };
     },
-    receive: (children, message, ctx) => {
+    receive: (state, message, ctx) => {
+      const { children } = state;
+      if (message.type === 'workDone') {
+        state.work.finish(message);
+        return state;
+      }
       if (message.type === 'revoked') {
         for (const ref of children.values()) ref.tell({ type: 'revoked' });
-        return children;
+        return state;
       }
       if (message.type === 'reconfigure') {
         for (const p of message.providers) children.get(p.id)?.tell({ type: 'setRate', rate: p.rate });
-        return children;
+        return state;
       }
-      const out = decodeRecord<OutgoingRecord>(message.record.value);
+      let out: OutgoingRecord;
+      try {
+        out = decodeOutgoing(message.record.value);
+      } catch (err) {
+        state.work.refuse(ctx, err);
+        return state;
+      }
       const ref = children.get(out.provider);
       if (!ref) {
         // The router placed it by a provider list this node does not share (a configuration
         // change in progress); leave it uncommitted rather than send it to the wrong bind.
-        throw new Error(`provider ${out.provider} does not belong to partition ${partition} here`);
+        state.work.refuse(ctx, new UnavailableError('PROVIDER_NOT_HERE', `provider ${out.provider} does not belong to partition ${partition} here`));
+        return state;
       }
-      replyWhenDone(ctx, ref.ask(message, deps.recordTimeoutMs));
-      return children;
+      state.work.start(ctx, ref.ask(message, deps.recordTimeoutMs), out.message.id, (done) => done);
+      return state;
     },
   };
 }

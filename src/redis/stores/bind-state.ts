@@ -4,7 +4,8 @@
  * a short TTL and refreshes it; when a node dies its claims lapse and the provider counts as
  * available again (its new owner will bind it), never as down forever.
  */
-import type { RedisClient } from '../../redis/client.js';
+import type { RedisClient } from '../client.js';
+import { redisKeys, type RedisKeys } from '../keys.js';
 
 /** paused: bound but holding submits after ESME_RTHROTTLED. */
 export type BindState = 'bound' | 'down' | 'paused';
@@ -20,10 +21,14 @@ export const BIND_STATE_TTL_SECONDS = 5;
 export const BIND_STATE_REFRESH_MS = 1000;
 
 export class BindStateStore {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly ttlSeconds = BIND_STATE_TTL_SECONDS) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: RedisClient, prefix: string, private readonly ttlSeconds = BIND_STATE_TTL_SECONDS) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(provider: string): string {
-    return `${this.prefix}bindstate:${provider}`;
+    return this.keys.bindState(provider);
   }
 
   async publish(provider: string, claim: BindStateClaim): Promise<void> {

@@ -5,7 +5,8 @@
  * It is a convenience for the customer, not a record the gateway relies on: Kafka's
  * message-events topic holds the full history.
  */
-import type { RedisClient } from '../../redis/client.js';
+import type { RedisClient } from '../client.js';
+import { redisKeys, type RedisKeys } from '../keys.js';
 import { MessageState } from '../../smpp/status.js';
 import { isFinalStat, messageStateFor } from '../../smpp/receipt.js';
 
@@ -28,10 +29,14 @@ export interface StoredState {
 }
 
 export class MessageStateStore {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly ttlSeconds: number) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: RedisClient, prefix: string, private readonly ttlSeconds: number) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(id: string): string {
-    return `${this.prefix}msg:${id}`;
+    return this.keys.messageState(id);
   }
 
   async accepted(ids: readonly string[], customer: string, source: string): Promise<void> {

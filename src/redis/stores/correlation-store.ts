@@ -6,7 +6,8 @@
  * every correlation is also written to the compacted provider-message-correlations topic, and
  * `restore` replays that topic into Redis after Redis lost its data (see RestoreGuard).
  */
-import type { RedisClient } from '../../redis/client.js';
+import type { RedisClient } from '../client.js';
+import { redisKeys, type RedisKeys } from '../keys.js';
 import type { DurableWriter } from '../../kafka/writer.js';
 import type { ReplayRecord } from '../../kafka/replay.js';
 import type { CorrelationRecord } from '../../domain/records.js';
@@ -29,20 +30,24 @@ export interface CorrelationJournal {
 }
 
 export class CorrelationStore {
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
     private readonly ttlSeconds: number,
     private readonly journal?: CorrelationJournal,
-  ) {}
+  ) {
+    this.keys = redisKeys(prefix);
+  }
 
   private key(provider: string, providerMessageId: string): string {
-    return `${this.prefix}corr:${provider}:${normalizeProviderId(providerMessageId)}`;
+    return this.keys.correlation(provider, normalizeProviderId(providerMessageId));
   }
 
   /** Where the restore sentinel lives (see RestoreGuard). */
   get sentinelKey(): string {
-    return `${this.prefix}corr-restored`;
+    return this.keys.correlationsRestored;
   }
 
   async put(provider: string, providerMessageId: string, record: CorrelationRecord): Promise<void> {

@@ -10,7 +10,7 @@ import { createKafka } from '../../kafka/client.js';
 import { topicNames } from '../../kafka/topics.js';
 import { DurableWriter } from '../../kafka/writer.js';
 import { connectRedis } from '../../redis/client.js';
-import { ActorSystem } from '../system.js';
+import { ActorSystem } from '../../runtime/system.js';
 import { PartitionedMailbox } from '../partitioned-mailbox.js';
 import { ExactlyOnceMailbox } from '../exactly-once-mailbox.js';
 import type { MainLink, StageDefinition, StageEnv } from '../stage.js';
@@ -45,7 +45,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
   const env: StageEnv = { nodeId, workerIndex: index, config, topics: topicNames(config.kafka.topicPrefix), kafka, writer, redis, main, log };
 
   const definitions = await Promise.all(task.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
-  const mailboxes: (PartitionedMailbox | ExactlyOnceMailbox<unknown>)[] = [];
+  const mailboxes: (PartitionedMailbox<{ type: string }> | ExactlyOnceMailbox<unknown>)[] = [];
 
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));

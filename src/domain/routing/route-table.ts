@@ -23,8 +23,8 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { CustomerConfig, ProviderConfig, RouteConfig, RouteKind, RoutingConfig } from '../../config/types.js';
-import { encodingClass, type EncodingClass } from '../../domain/encoding-class.js';
-import { stableUnit } from '../../domain/hash.js';
+import { encodingClass, type EncodingClass } from '../encoding-class.js';
+import { stableUnit } from '../hash.js';
 import { clockFor, compileWindow, inWindow, type CompiledWindow, type LocalClock } from './time-window.js';
 
 /** What compileRoutes reads: a validated GatewayConfig qualifies. */

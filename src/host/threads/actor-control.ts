@@ -4,8 +4,8 @@
  * an actor that cannot handle one answers with an error, which is passed back as is.
  */
 import { errorMessage } from '../../errors.js';
-import { addressName, formatAddress } from '../address.js';
-import type { ActorSystem } from '../system.js';
+import { addressName, formatAddress } from '../../runtime/address.js';
+import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorControl, ActorControlResult } from './protocol.js';
 
 export async function controlActors(system: ActorSystem, control: ActorControl): Promise<ActorControlResult[]> {

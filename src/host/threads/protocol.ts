@@ -5,7 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { GatewayConfig } from '../../config/types.js';
-import type { ActorStats } from '../stats.js';
+import type { ActorStats } from '../../runtime/stats.js';
 
 /** What the main thread hands a worker when it starts it (the piscina task). */
 export interface WorkerTask {
@@ -29,6 +29,10 @@ export interface StageStats {
   assignment: number[];
   handled: number;
   failures: number;
+  /** Records this thread set aside in the dead-letter topic since it started. */
+  deadLettered: number;
+  /** Partition actors that stopped for good (restart budget spent) and were replaced. */
+  actorDeaths: number;
   lastError: { message: string; at: number } | null;
   /** Records behind the high watermark per partition, as last seen by a fetch. */
   lag: Record<number, number>;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { compileNumberOwners } from '../../../src/actors/router/number-owners.js';
-import { ConfigError } from '../../../src/errors.js';
+import { compileNumberOwners } from '../../../../src/domain/routing/number-owners.js';
+import { ConfigError } from '../../../../src/errors.js';
 
 describe('MO number ownership', () => {
   const owners = compileNumberOwners([

@@ -2,24 +2,40 @@
  * The Kafka-backed mailbox of an at-least-once stage: each assigned partition becomes an actor;
  * each record is asked of its partition's actor and its offset commits once the actor answered
  * (and every earlier record of the partition did). A failed or abandoned record is consumed
- * again, by this thread or by whichever thread the partition moves to.
+ * again, by this thread or by whichever thread the partition moves to; one that keeps failing
+ * for its own content goes to the dead letters (dead-letter.ts) and the partition moves on.
  */
 import { StageConsumer } from '../kafka/stage-consumer.js';
-import type { ActorSystem } from './system.js';
-import { PartitionActors } from './partition-actors.js';
+import type { ActorSystem } from '../runtime/system.js';
+import { PartitionActors } from '../runtime/partition-actors.js';
 import { groupIdFor, type AtLeastOnceStage, type RecordMessage, type StageEnv } from './stage.js';
 import type { StageStats } from './threads/protocol.js';
 import type { GatewayConfig } from '../config/types.js';
+import { deadLetterWriter } from './dead-letter.js';
+import type { ActorSpec } from '../runtime/actor.js';
+import { resolveStrategy } from '../runtime/supervision.js';
+import { isRecordFault } from '../errors.js';
 
-export class PartitionedMailbox {
+/**
+ * A record that receive cannot read is refused (its ask rejected, so the consumer tries it
+ * again or dead-letters it) without restarting the actor: a restart would drop every other
+ * record in flight and spend the restart budget on bad input. Other failures go to the
+ * actor's own supervision.
+ */
+function resumeOnRecordFaults<S, M>(spec: ActorSpec<S, M>): ActorSpec<S, M> {
+  const own = resolveStrategy(spec.supervision).decider;
+  return { ...spec, supervision: { ...spec.supervision, decider: (err, info) => (info.phase === 'receive' && isRecordFault(err) ? 'resume' : own(err, info)) } };
+}
+
+export class PartitionedMailbox<M extends { type: string }> {
   private readonly consumer: StageConsumer;
-  private readonly actors: PartitionActors<RecordMessage>;
+  private readonly actors: PartitionActors<RecordMessage | M>;
   private readonly groupId: string;
 
-  constructor(system: ActorSystem, private readonly stage: AtLeastOnceStage, env: StageEnv) {
+  constructor(system: ActorSystem, private readonly stage: AtLeastOnceStage<M>, env: StageEnv) {
     const topic = stage.topic(env.topics);
     this.groupId = groupIdFor(env.config, stage.name);
-    this.actors = new PartitionActors(system, stage.name, (p) => stage.partitionActor(p, env), env.log, stage.revoked?.() as RecordMessage | undefined);
+    this.actors = new PartitionActors(system, stage.name, (p) => resumeOnRecordFaults(stage.partitionActor(p, env)), env.log, stage.revoked?.());
     const timeout = stage.recordTimeoutMs(env.config);
     this.consumer = new StageConsumer(env.kafka, {
       groupId: this.groupId,
@@ -28,6 +44,8 @@ export class PartitionedMailbox {
       partitionsConcurrently: 16,
       logger: env.log.child({ stage: stage.name }),
       ...(stage.retry ? { retry: stage.retry(env.config) } : {}),
+      maxRecordFailures: env.config.stages.maxRecordFailures,
+      deadLetter: deadLetterWriter(stage, env),
       handle: async (record) => {
         const ref = await this.actors.get(record.partition);
         await ref.ask<void>({ type: 'record', record }, timeout);
@@ -43,7 +61,7 @@ export class PartitionedMailbox {
   /** Passes a runtime configuration change to every partition actor, if the stage takes one. */
   reconfigure(config: GatewayConfig): number {
     const message = this.stage.reconfigure?.(config);
-    return message === undefined ? 0 : this.actors.tellAll(message as RecordMessage);
+    return message === undefined ? 0 : this.actors.tellAll(message);
   }
 
   async stop(): Promise<void> {
@@ -55,6 +73,7 @@ export class PartitionedMailbox {
     return {
       stage: this.stage.name, groupId: this.groupId, assignment: this.actors.partitions(),
       handled: this.consumer.stats.handled, failures: this.consumer.stats.failures,
+      deadLettered: this.consumer.stats.deadLettered, actorDeaths: this.actors.diedOnTheirOwn,
       lastError: this.consumer.stats.lastError, lag: { ...this.consumer.stats.lag },
     };
   }

@@ -12,7 +12,7 @@ import type { GatewayConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
 import { decodeRecord, type OutboxRecord } from '../../domain/records.js';
-import { decideRestart, type Backoff, type RestartBudget } from '../supervision.js';
+import { decideRestart, type Backoff, type RestartBudget } from '../../runtime/supervision.js';
 import type { ActorControl, ActorControlResult, MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
 export interface StagePoolOptions {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { chooseRoute, compileRoutes, type RoutableMessage, type RouteContext, type RouteDecision, type RoutingInput } from '../../../src/actors/router/route-table.js';
-import type { RouteConfig } from '../../../src/config/types.js';
-import { ConfigError } from '../../../src/errors.js';
-import { validateConfig } from '../../../src/config/validate.js';
+import { chooseRoute, compileRoutes, type RoutableMessage, type RouteContext, type RouteDecision, type RoutingInput } from '../../../../src/domain/routing/route-table.js';
+import type { RouteConfig } from '../../../../src/config/types.js';
+import { ConfigError } from '../../../../src/errors.js';
+import { validateConfig } from '../../../../src/config/validate.js';
 
 /** A route with every filter empty; `over` sets what a test is about. */
 function route(over: Partial<RouteConfig> & { provider?: string }): RouteConfig {

@@ -5,7 +5,8 @@
  * Each node's instance remembers what it registered and writes it again periodically
  * (`startRefresh`), so the registry comes back by itself after Redis lost its data.
  */
-import type { RedisClient } from '../../redis/client.js';
+import type { RedisClient } from '../client.js';
+import { redisKeys, type RedisKeys } from '../keys.js';
 import type { BindType } from '../../config/types.js';
 
 export interface SessionEntry {
@@ -22,14 +23,18 @@ export class SessionRegistry {
   private readonly mine = new Map<string, SessionEntry>();
   private refreshTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: RedisClient, prefix: string) {
+    this.keys = redisKeys(prefix);
+  }
 
   private customerKey(customer: string): string {
-    return `${this.prefix}sessions:${customer}`;
+    return this.keys.sessions(customer);
   }
 
   private nodeKey(node: string): string {
-    return `${this.prefix}node-sessions:${node}`;
+    return this.keys.nodeSessions(node);
   }
 
   async register(e: SessionEntry): Promise<void> {

@@ -10,7 +10,7 @@ import type { DurableWriter, OutRecord } from '../kafka/writer.js';
 import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
-import type { ActorSpec } from './actor.js';
+import type { ActorSpec } from '../runtime/actor.js';
 import type { OutboxRecord } from '../domain/records.js';
 
 /** The main thread, as a stage on a worker thread sees it. */
@@ -39,8 +39,20 @@ export interface RecordMessage {
   record: StageRecord;
 }
 
-/** Each record handled at least once; its offset commits after the partition actor answered. */
-export interface AtLeastOnceStage {
+/** What a stage adds when one of its records is dead-lettered. */
+export interface DeadLetterOutcome {
+  /** The gateway message id the record was about, when it can be read (for the lifecycle event). */
+  messageId: string | null;
+  /** Written with the dead letter: a failed receipt to the customer who is owed one. */
+  outputs: OutRecord[];
+}
+
+/**
+ * Each record handled at least once; its offset commits after the partition actor answered.
+ * `M` is every message the partition actor takes: the records, and what `revoked` and
+ * `reconfigure` tell it.
+ */
+export interface AtLeastOnceStage<M extends { type: string } = RecordMessage> {
   kind: 'at-least-once';
   name: string;
   topic(topics: Topics): string;
@@ -49,18 +61,24 @@ export interface AtLeastOnceStage {
   recordTimeoutMs(config: GatewayConfig): number;
   retry?(config: GatewayConfig): { initialMs: number; maxMs: number };
   /** The actor an assigned partition becomes; stopped (drained) when the partition is revoked. */
-  partitionActor(partition: number, env: StageEnv): ActorSpec<unknown, RecordMessage>;
+  partitionActor(partition: number, env: StageEnv): ActorSpec<unknown, RecordMessage | M>;
   /**
    * Told to a partition actor when its partition is revoked, before it drains what it took:
    * a stage whose records wait long (a supplier's queue at its provider's pace) can drop what
    * it has not started, which the partition's new owner is about to handle.
    */
-  revoked?(): unknown;
+  revoked?(): M;
   /**
    * The message every live partition actor is told when the node's configuration is reloaded
    * at runtime (actors started later get the new configuration through `env.config`).
    */
-  reconfigure?(config: GatewayConfig): unknown;
+  reconfigure?(config: GatewayConfig): M;
+  /**
+   * What goes with a record of this stage into the dead letters (a failed receipt owed to a
+   * customer). Without it, the message id is looked for in the record's JSON (`id`,
+   * `messageId`, `message.id`) and nothing else is written.
+   */
+  deadLettered?(record: StageRecord, env: StageEnv): DeadLetterOutcome;
 }
 
 export interface Transformed<S> {
@@ -94,8 +112,12 @@ export interface ExactlyOnceStage<S> {
   tick?: { everyMs(config: GatewayConfig): number; run(state: S, now: number, env: StageEnv): Transformed<S> };
 }
 
+/**
+ * A stage module's export. The worker loads stages by URL, so it sees them only through this
+ * union: each stage's state and message types stay its own (checked where it is defined).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type StageDefinition = AtLeastOnceStage | ExactlyOnceStage<any>;
+export type StageDefinition = AtLeastOnceStage<any> | ExactlyOnceStage<any>;
 
 export function groupIdFor(config: GatewayConfig, stage: string): string {
   return `${config.kafka.topicPrefix}${stage}`;

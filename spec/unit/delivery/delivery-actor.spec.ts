@@ -1,0 +1,243 @@
+import { strict as assert } from 'node:assert';
+import { deliveryActor, type DeliveryMessage } from '../../../src/actors/delivery/delivery-actor.js';
+import type { HeldDeliveries, HeldItem } from '../../../src/actors/delivery/held-deliveries.js';
+import type { MainLink } from '../../../src/host/stage.js';
+import type { DeliveryRecord, LifecycleEvent } from '../../../src/domain/records.js';
+import { GatewayError, isRecordFault, RecordError } from '../../../src/errors.js';
+import type { StageRecord } from '../../../src/kafka/stage-consumer.js';
+import { topicNames } from '../../../src/kafka/topics.js';
+import type { DurableWriter, OutRecord } from '../../../src/kafka/writer.js';
+import type { HeldEntry } from '../../../src/redis/stores/held-summary.js';
+import type { ActorRef, ActorSystem } from '../../../src/runtime/index.js';
+import { delay, fastRestart, testSystem, track, waitFor } from '../runtime/support.js';
+
+const topics = topicNames('u.');
+
+/** Acknowledges every append and keeps it. */
+class AcceptingWriter {
+  readonly appended: OutRecord[][] = [];
+  append(records: OutRecord | OutRecord[]): Promise<void> {
+    this.appended.push(Array.isArray(records) ? records : [records]);
+    return Promise.resolve();
+  }
+}
+
+type Answer = 'take' | 'refuse' | { gate: Promise<void> };
+
+/** The main thread: each customer takes or refuses its deliver_sm as told (take by default). */
+class ScriptedMainLink implements MainLink {
+  readonly delivered: string[] = [];
+  readonly attempts: string[] = [];
+  readonly answers = new Map<string, Answer>();
+  async deliver(record: DeliveryRecord | { customer: string; messageId: string }): Promise<void> {
+    this.attempts.push(record.messageId);
+    const answer = this.answers.get(record.customer) ?? 'take';
+    if (answer === 'refuse') throw new GatewayError('DELIVER_REFUSED', `${record.customer} refused the deliver_sm`);
+    if (answer !== 'take') await answer.gate;
+    this.delivered.push(record.messageId);
+  }
+}
+
+/** The held records in memory, with the methods the actor calls. `failHold` makes a hold fail with a defect. */
+class InMemoryHeld {
+  readonly holding = new Set<string>();
+  readonly holds: { entry: HeldEntry; also: OutRecord[] }[] = [];
+  customersCalls = 0;
+  failHold: Error | undefined;
+  async customers(_partition: number): Promise<string[]> {
+    this.customersCalls++;
+    return [...this.holding];
+  }
+  async hold(entry: HeldEntry, also: OutRecord[] = []): Promise<void> {
+    if (this.failHold) throw this.failHold;
+    this.holds.push({ entry, also });
+    this.holding.add(entry.record.customer);
+  }
+  async head(_customer: string, _n: number): Promise<HeldItem[]> {
+    return [];
+  }
+  async remove(): Promise<void> {}
+  async releaseIfEmpty(): Promise<boolean> {
+    return false;
+  }
+}
+
+let seq = 0;
+function receipt(customer: string): DeliveryRecord {
+  return {
+    kind: 'receipt', customer, messageId: `m-${customer}-${++seq}`,
+    source: { ton: 1, npi: 1, addr: '447700900001' }, destination: { ton: 5, npi: 0, addr: 'ACME' },
+    stat: 'DELIVRD', err: '000', submittedAt: Date.now(), doneAt: Date.now(), createdAt: Date.now(),
+  };
+}
+
+let offset = 0;
+function record(value: Buffer | DeliveryRecord, partition = 0): DeliveryMessage {
+  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+  const r: StageRecord = { topic: topics.deliveries, partition, offset: String(offset++), key: 'k', value: bytes, timestamp: Date.now() };
+  return { type: 'record', record: r };
+}
+
+const eventOf = (o: OutRecord | undefined): LifecycleEvent => JSON.parse(String(o?.value)) as LifecycleEvent;
+const eventsIn = (writes: OutRecord[][]) => writes.flat().filter((o) => o.topic === topics.events).map(eventOf);
+
+describe('delivery actor', () => {
+  let system: ActorSystem;
+
+  beforeEach(() => (system = testSystem({ supervision: fastRestart })));
+  afterEach(() => system.shutdown({ drain: false }));
+
+  function start(partition = 0) {
+    const main = new ScriptedMainLink();
+    const held = new InMemoryHeld();
+    const writer = new AcceptingWriter();
+    const restored = { ensured: 0, ensure: async () => void restored.ensured++ };
+    const ref: ActorRef<DeliveryMessage> = system.spawn(`delivery-${partition}`, deliveryActor({
+      partition, writer: writer as unknown as DurableWriter, topics, nodeId: 'node-u', main,
+      held: held as unknown as HeldDeliveries, heldRestored: restored,
+      // No retry round during a test: what the tests see is the records' own path.
+      retryIntervalMs: 3_600_000, retentionMs: 3_600_000,
+    }));
+    const stats = () => system.snapshot().find((s) => s.address.path === `/delivery-${partition}`);
+    return { ref, main, held, writer, restored, stats };
+  }
+
+  it('answers a record once the customer took the deliver_sm, and writes a delivered event', async () => {
+    const { ref, main, writer, held } = start();
+    let open: () => void = () => undefined;
+    main.answers.set('acme', { gate: new Promise<void>((resolve) => (open = resolve)) });
+    const r = receipt('acme');
+    const asked = track(ref.ask<void>(record(r)));
+    await waitFor(() => main.attempts.length === 1, 'the deliver_sm handed over');
+    await delay(10);
+    assert.equal(asked.settled, false, 'waits for the customer\'s answer');
+    assert.equal(eventsIn(writer.appended).length, 0);
+    open();
+    await asked.result;
+    assert.deepEqual(main.delivered, [r.messageId]);
+    const events = eventsIn(writer.appended);
+    assert.deepEqual(events.map((e) => [e.type, e.messageId]), [['delivered', r.messageId]]);
+    assert.equal(events[0]?.detail?.customer, 'acme');
+    assert.equal(events[0]?.detail?.kind, 'receipt');
+    assert.deepEqual(held.holds, []);
+  });
+
+  it('holds a refused record (with a delivery_held event) and answers its ask, so the offset may commit', async () => {
+    const { ref, main, held, writer } = start();
+    main.answers.set('acme', 'refuse');
+    const r = receipt('acme');
+    const msg = record(r, 0);
+    await ref.ask(msg);
+    assert.deepEqual(main.delivered, []);
+    assert.equal(held.holds.length, 1);
+    const { entry, also } = held.holds[0]!;
+    assert.deepEqual(entry, { partition: 0, offset: msg.type === 'record' ? msg.record.offset : '', record: r });
+    assert.deepEqual(also.map(eventOf).map((e) => [e.type, e.messageId, e.detail?.reason]), [['delivery_held', r.messageId, 'DELIVER_REFUSED']]);
+    assert.deepEqual(eventsIn(writer.appended), [], 'no delivered event');
+  });
+
+  it('queues a held customer\'s later records behind the held ones while other customers\' go out', async () => {
+    const { ref, main, held } = start();
+    main.answers.set('acme', 'refuse');
+    const first = receipt('acme');
+    await ref.ask(record(first));
+    main.answers.set('acme', 'take'); // it would take the next one: it must not get it before the held one
+    const second = receipt('acme');
+    const other = receipt('beta');
+    await Promise.all([ref.ask(record(second)), ref.ask(record(other))]);
+    assert.deepEqual(main.attempts, [first.messageId, other.messageId], 'acme\'s second record is not handed over');
+    assert.deepEqual(main.delivered, [other.messageId]);
+    assert.deepEqual(held.holds.map((h) => [h.entry.record.messageId, eventOf(h.also[0]).detail?.reason]), [
+      [first.messageId, 'DELIVER_REFUSED'],
+      [second.messageId, 'QUEUED_BEHIND_HELD'],
+    ]);
+  });
+
+  it('reads the held customers of its partition once (after the restore guard), not per record', async () => {
+    const { ref, held, restored } = start();
+    held.holding.add('acme');
+    for (let i = 0; i < 3; i++) await ref.ask(record(receipt(i === 1 ? 'acme' : 'beta')));
+    assert.equal(held.customersCalls, 1);
+    assert.ok(restored.ensured >= 1);
+    assert.deepEqual(held.holds.map((h) => h.entry.record.customer), ['acme'], 'a customer held before this actor started queues too');
+  });
+
+  it('rejects a record of the wrong shape with a RecordError', async () => {
+    const { ref, main } = start();
+    const { kind: _kind, ...noKind } = receipt('acme');
+    for (const value of [noKind, { ...receipt('acme'), createdAt: 'yesterday' }, { kind: 'mo' }, 42]) {
+      await assert.rejects(ref.ask(record(Buffer.from(JSON.stringify(value)))), (err: unknown) => {
+        assert.ok(err instanceof RecordError, `${JSON.stringify(value)}: got ${String(err)}`);
+        assert.equal(err.code, 'RECORD_INVALID');
+        return true;
+      });
+    }
+    assert.deepEqual(main.attempts, []);
+  });
+
+  it('rejects undecodable bytes (garbage, an empty value) with a RecordError', async () => {
+    const { ref } = start();
+    for (const bytes of [Buffer.from([0xff, 0x00, 0x7b]), Buffer.alloc(0)]) {
+      await assert.rejects(ref.ask(record(bytes)), (err: unknown) => {
+        assert.ok(isRecordFault(err), String(err));
+        assert.ok(err instanceof RecordError, `expected a RecordError for ${bytes.length} bytes, got ${(err as Error).name}: ${(err as Error).message}`);
+        return true;
+      });
+    }
+  });
+
+  it('a bad record does not disturb the records in flight beside it', async () => {
+    const { ref, main, stats } = start();
+    let open: () => void = () => undefined;
+    main.answers.set('acme', { gate: new Promise<void>((resolve) => (open = resolve)) });
+    const inFlight = track(ref.ask<void>(record(receipt('acme'))));
+    await waitFor(() => main.attempts.length === 1, 'handed over');
+    await assert.rejects(ref.ask(record(Buffer.from(JSON.stringify({ kind: 'receipt' })))), (err: unknown) => err instanceof RecordError);
+    open();
+    await inFlight.result.then(
+      () => undefined,
+      (err: unknown) => assert.fail(`the record in flight was answered ${(err as Error).name}: ${(err as Error).message}`),
+    );
+    assert.equal(stats()?.restarts, 0);
+  });
+
+  it('after a restart, rebuilds its held customers from held.customers() and forgets the ones it kept in memory', async () => {
+    const { ref, main, held, stats } = start();
+    main.answers.set('acme', 'refuse');
+    await ref.ask(record(receipt('acme')));
+    assert.deepEqual([...held.holding], ['acme']);
+
+    // A hold failing with a defect (neither the record's fault nor retriable) restarts the actor.
+    main.answers.set('beta', 'refuse');
+    held.failHold = new Error('held store defect');
+    await assert.rejects(ref.ask(record(receipt('beta'))), /held store defect/);
+    await waitFor(() => stats()?.restarts === 1 && stats()?.status === 'running', 'restarted');
+    held.failHold = undefined;
+    assert.equal(held.customersCalls, 1);
+
+    // Meanwhile Redis says: acme was released (by a retry round elsewhere), carol is held.
+    held.holding.clear();
+    held.holding.add('carol');
+    main.answers.clear();
+    const acme = receipt('acme');
+    const beta = receipt('beta');
+    const carol = receipt('carol');
+    await Promise.all([ref.ask(record(acme)), ref.ask(record(beta)), ref.ask(record(carol))]);
+    assert.equal(held.customersCalls, 2, 'read again by the new incarnation');
+    assert.deepEqual(main.delivered.sort(), [acme.messageId, beta.messageId].sort(), 'acme and beta are not held in the new state');
+    assert.deepEqual(held.holds.slice(1).map((h) => [h.entry.record.customer, eventOf(h.also[0]).detail?.reason]), [['carol', 'QUEUED_BEHIND_HELD']]);
+  });
+
+  it('keeps its held customers to itself: another partition\'s actor delivers to the same customer', async () => {
+    const a = start(0);
+    const b = start(1);
+    a.main.answers.set('acme', 'refuse');
+    await a.ref.ask(record(receipt('acme'), 0));
+    const later = receipt('acme');
+    await a.ref.ask(record(receipt('acme'), 0));
+    await b.ref.ask(record(later, 1));
+    assert.deepEqual(b.main.delivered, [later.messageId]);
+    assert.deepEqual(b.held.holds, []);
+    assert.equal(a.held.holds.length, 2);
+  });
+});
