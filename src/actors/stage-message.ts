@@ -54,6 +54,16 @@ export class InFlight {
     ctx.deferReply<void>().reject(error);
   }
 
+  /** What `decode` reads of the current record; undefined when it cannot, the ask refused with why. */
+  read<M, T>(ctx: ActorContext<M>, decode: () => T): T | undefined {
+    try {
+      return decode();
+    } catch (err) {
+      this.refuse(ctx, err);
+      return undefined;
+    }
+  }
+
   get size(): number {
     return this.open.size;
   }

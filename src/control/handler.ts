@@ -9,6 +9,7 @@ import type { RedisClient } from '../redis/client.js';
 import { errorMessage } from '../errors.js';
 import type { ActorSystem } from '../runtime/system.js';
 import type { StagePool } from '../host/threads/stage-pool.js';
+import { readSupplierControlReply, SUPPLIER_KIND, supplierActorName, type SupplierControl } from '../actors/supplier/supplier-control.js';
 import type { ActorControlResult } from '../host/threads/protocol.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ProviderControls } from './provider-controls.js';
@@ -105,12 +106,12 @@ export class ControlHandler {
         if (r.action === 'pause') await this.providerControls.pause(r.provider);
         else if (r.action === 'resume') await this.providerControls.resume(r.provider);
         else await this.providerControls.setRate(r.provider, r.rate);
-        const message = r.action === 'provider-rate' ? { type: 'control', action: 'rate', rate: r.rate } : { type: 'control', action: r.action };
-        const results = await this.onWorkers('supplier', message, `supplier-${r.provider}`);
-        if (results.length === 0) return { outcome: 'not-mine', detail: `provider ${r.provider} is not bound from here` };
-        const failed = results.find((x) => !x.ok);
-        if (failed && !failed.ok) return { outcome: 'refused', detail: `provider ${r.provider}: ${failed.error.message}` };
-        const v = (results[0] as { value: { paused: boolean; rate: number } }).value;
+        const message: SupplierControl = r.action === 'provider-rate' ? { type: 'control', action: 'rate', rate: r.rate } : { type: 'control', action: r.action };
+        const results = await this.onWorkers(SUPPLIER_KIND, message, supplierActorName(r.provider));
+        const [first] = results;
+        if (first === undefined) return { outcome: 'not-mine', detail: `provider ${r.provider} is not bound from here` };
+        if (!first.ok) return { outcome: 'refused', detail: `provider ${r.provider}: ${first.error.message}` };
+        const v = readSupplierControlReply(first.value);
         return { outcome: 'done', detail: `provider ${r.provider} ${v.paused ? 'paused' : 'sending'} at ${v.rate}/s` };
       }
       case 'reload-routes':
@@ -125,7 +126,7 @@ export class ControlHandler {
     return { outcome: 'done', detail: `${r.routes} route(s) installed; ${r.actors} stage actor(s) told on ${r.workers} worker thread(s)` };
   }
 
-  private async onWorkers(kind: string, message: unknown, name?: string): Promise<ActorControlResult[]> {
+  private async onWorkers<M>(kind: string, message: M, name?: string): Promise<ActorControlResult[]> {
     const answers = await this.deps.pool.control({ kind, message, timeoutMs: ACTOR_TIMEOUT_MS, ...(name === undefined ? {} : { name }) });
     return answers.flatMap((a) => a.results);
   }

@@ -20,7 +20,7 @@ import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { ActorSpec } from '../runtime/actor.js';
 import type { ActorSystem } from '../runtime/system.js';
 import { PartitionActors } from '../runtime/partition-actors.js';
-import { groupIdFor, type ExactlyOnceStage, type StageEnv } from './stage.js';
+import { groupIdFor, stageStats, type ExactlyOnceStage, type StageEnv } from './stage.js';
 import type { StageStats } from './threads/protocol.js';
 import { errorMessage, isRecordFault, RecordError } from '../errors.js';
 import { deadLetterOutputs } from './dead-letter.js';
@@ -163,11 +163,6 @@ export class ExactlyOnceMailbox<S> {
   }
 
   stats(): StageStats {
-    return {
-      stage: this.stage.name, groupId: this.groupId, assignment: this.actors.partitions(),
-      handled: this.consumer.stats.handled, failures: this.consumer.stats.failures,
-      deadLettered: this.deadLettered, actorDeaths: this.actors.diedOnTheirOwn,
-      lastError: this.consumer.stats.lastError, lag: { ...this.consumer.stats.lag },
-    };
+    return stageStats(this.stage.name, this.groupId, this.actors, { ...this.consumer.stats, deadLettered: this.deadLettered });
   }
 }

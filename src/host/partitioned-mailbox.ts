@@ -8,7 +8,7 @@
 import { StageConsumer } from '../kafka/stage-consumer.js';
 import type { ActorSystem } from '../runtime/system.js';
 import { PartitionActors } from '../runtime/partition-actors.js';
-import { groupIdFor, type AtLeastOnceStage, type RecordMessage, type StageEnv } from './stage.js';
+import { groupIdFor, stageStats, type AtLeastOnceStage, type RecordMessage, type StageEnv } from './stage.js';
 import type { StageStats } from './threads/protocol.js';
 import type { GatewayConfig } from '../config/types.js';
 import { deadLetterWriter } from './dead-letter.js';
@@ -70,11 +70,6 @@ export class PartitionedMailbox<M extends { type: string }> {
   }
 
   stats(): StageStats {
-    return {
-      stage: this.stage.name, groupId: this.groupId, assignment: this.actors.partitions(),
-      handled: this.consumer.stats.handled, failures: this.consumer.stats.failures,
-      deadLettered: this.consumer.stats.deadLettered, actorDeaths: this.actors.diedOnTheirOwn,
-      lastError: this.consumer.stats.lastError, lag: { ...this.consumer.stats.lag },
-    };
+    return stageStats(this.stage.name, this.groupId, this.actors, this.consumer.stats);
   }
 }

@@ -11,6 +11,7 @@ import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
 import type { ActorSpec } from '../runtime/actor.js';
+import type { StageStats } from './threads/protocol.js';
 import type { OutboxRecord } from '../domain/records.js';
 
 /** The main thread, as a stage on a worker thread sees it. */
@@ -118,6 +119,17 @@ export interface ExactlyOnceStage<S> {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StageDefinition = AtLeastOnceStage<any> | ExactlyOnceStage<any>;
+
+/** What the inspector shows of one stage on one thread. */
+export function stageStats(
+  stage: string, groupId: string, actors: { partitions(): number[]; diedOnTheirOwn: number },
+  consumer: Pick<StageStats, 'handled' | 'failures' | 'deadLettered' | 'lastError' | 'lag'>,
+): StageStats {
+  return {
+    stage, groupId, assignment: actors.partitions(), handled: consumer.handled, failures: consumer.failures,
+    deadLettered: consumer.deadLettered, actorDeaths: actors.diedOnTheirOwn, lastError: consumer.lastError, lag: { ...consumer.lag },
+  };
+}
 
 export function groupIdFor(config: GatewayConfig, stage: string): string {
   return `${config.kafka.topicPrefix}${stage}`;

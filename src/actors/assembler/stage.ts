@@ -27,7 +27,7 @@ import { eventRecord } from '../event-record.js';
 import { applyPart, emptyState, expire, restore, type AssemblyState } from './assembly.js';
 import type { ChangelogRecord } from './changelog.js';
 import { resolveAssemblerOptions, type AssemblerOptions } from './options.js';
-import { event, type AssemblyOutput } from './outputs.js';
+import type { AssemblyOutput } from './outputs.js';
 
 export interface AssemblerState {
   readonly partition: number;

@@ -43,13 +43,8 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, Corre
         work.finish(message);
         return work;
       }
-      let ev: ProviderEventRecord;
-      try {
-        ev = decodeProviderEvent(message.record.value);
-      } catch (err) {
-        work.refuse(ctx, err);
-        return work;
-      }
+      const ev = work.read(ctx, () => decodeProviderEvent(message.record.value));
+      if (ev === undefined) return work;
       work.start(ctx, correlate(ev, ctx.log), `${ev.provider}:${ev.providerMessageId}`, (done) => done);
       return work;
     },

@@ -17,7 +17,6 @@
  * from Redis and Kafka again, and work of the incarnation before it answers no one.
  */
 import type { ActorSpec } from '../../runtime/actor.js';
-import type { ActorContext } from '../../runtime/context.js';
 import type { MainLink } from '../../host/stage.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
@@ -103,13 +102,8 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
           if (!message.outcome.ok) ctx.log.warn('held deliveries not retried', { error: errorMessage(message.outcome.error) });
           return s;
         case 'record': {
-          let record: OutboxRecord;
-          try {
-            record = decodeOutbox(message.record.value);
-          } catch (err) {
-            s.work.refuse(ctx, err);
-            return s;
-          }
+          const record = s.work.read(ctx, () => decodeOutbox(message.record.value));
+          if (record === undefined) return s;
           const entry: HeldEntry = { partition: message.record.partition, offset: message.record.offset, record };
           s.work.start(ctx, deliverInOrder(s, entry, ctx.log), entry.record.messageId, (done) => done);
           return s;

@@ -61,13 +61,8 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
         case 'reload':
           return reload(state, message, ctx);
         case 'record': {
-          let m: MessageRecord;
-          try {
-            m = decodeMessage(message.record.value);
-          } catch (err) {
-            state.work.refuse(ctx, err);
-            return state;
-          }
+          const m = state.work.read(ctx, () => decodeMessage(message.record.value));
+          if (m === undefined) return state;
           // The table in force now routes this record, even if a reload comes before its write.
           const table = state.table;
           state.work.start(ctx, deps.availability.unavailable().then((down) => deps.writer.append(route(table, m, down))), m.id, (done) => done);

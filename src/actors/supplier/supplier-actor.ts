@@ -26,7 +26,7 @@
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
 import type { GatewayConfig, ProviderConfig } from '../../config/types.js';
-import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
+import type { DurableWriter } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { Status } from '../../smpp/status.js';
 import type { PduFields } from '../../smpp/pdu.js';
@@ -34,7 +34,7 @@ import { ConfigError, GatewayError, TimeoutError, UnavailableError, errorMessage
 import { onProviderRequest } from './provider-inbound.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
-  decodeRecord, encodeRecord,
+  encodeRecord,
   type CorrelationRecord, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
@@ -46,6 +46,7 @@ import { targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { failedReceipts } from '../failed-receipts.js';
 import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { decodeOutgoing } from './decode.js';
+import type { SupplierControl, SupplierControlReply } from './supplier-control.js';
 import { NOT_BOUND, ProviderBind, VALIDITY_PASSED } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
 import type { BindStateStore } from '../../redis/stores/bind-state.js';
@@ -53,10 +54,7 @@ import type { NumberOwners } from '../../domain/routing/number-owners.js';
 import type { ProviderControls, ProviderOverrides } from '../../control/provider-controls.js';
 
 /** Operator controls (src/control/): hold or release the submits of this bind, change its rate. */
-export type SupplierControl =
-  | { type: 'control'; action: 'pause' }
-  | { type: 'control'; action: 'resume' }
-  | { type: 'control'; action: 'rate'; rate: number };
+export type { SupplierControl } from './supplier-control.js';
 
 /** An operator's controls kept in Redis, read when the bind starts (or why they could not be). */
 type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
@@ -144,13 +142,8 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         else ctx.log.info('configured rate not applied: an operator set the rate', { provider: provider.id, configured: message.rate, operator: state.operatorRate });
         return state;
       }
-      let out: OutgoingRecord;
-      try {
-        out = decodeOutgoing(message.record.value);
-      } catch (err) {
-        state.work.refuse(ctx, err);
-        return state;
-      }
+      const out = state.work.read(ctx, () => decodeOutgoing(message.record.value));
+      if (out === undefined) return state;
       state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal), out.message.id, (done) => done);
       return state;
     },
@@ -212,7 +205,8 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     }
     ctx.log.info('provider bind controlled by an operator', { provider: provider.id, action: m.action, paused: state.bind.isHeld, rate: state.bind.currentRate });
     report(state.bind, ctx);
-    ctx.reply({ provider: provider.id, paused: state.bind.isHeld, rate: state.bind.currentRate });
+    const reply: SupplierControlReply = { provider: provider.id, paused: state.bind.isHeld, rate: state.bind.currentRate };
+    ctx.reply(reply);
     return state;
   }
 

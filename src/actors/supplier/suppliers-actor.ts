@@ -5,11 +5,11 @@
  */
 import type { ActorRef, ActorSpec } from '../../runtime/actor.js';
 import { UnavailableError } from '../../errors.js';
-import type { OutgoingRecord } from '../../domain/records.js';
 import { ownedProviders } from './ownership.js';
 import { supplierActor, type SupplierDeps, type SupplierMessage } from './supplier-actor.js';
 import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { decodeOutgoing } from './decode.js';
+import { supplierActorName } from './supplier-control.js';
 
 interface Suppliers {
   children: Map<string, ActorRef<SupplierMessage>>;
@@ -27,7 +27,7 @@ export function suppliersActor(partition: number, deps: SupplierDeps & { provide
     init: (ctx) => {
       const children: Suppliers['children'] = new Map();
       for (const provider of ownedProviders(deps.config.providers, [partition], deps.providerPartitions)) {
-        children.set(provider.id, ctx.spawn(`supplier-${provider.id}`, supplierActor(provider, deps)));
+        children.set(provider.id, ctx.spawn(supplierActorName(provider.id), supplierActor(provider, deps)));
       }
       ctx.log.info('provider binds owned', { partition, providers: [...children.keys()] });
       return { children, work: new InFlight() };
@@ -46,13 +46,8 @@ export function suppliersActor(partition: number, deps: SupplierDeps & { provide
         for (const p of message.providers) children.get(p.id)?.tell({ type: 'setRate', rate: p.rate });
         return state;
       }
-      let out: OutgoingRecord;
-      try {
-        out = decodeOutgoing(message.record.value);
-      } catch (err) {
-        state.work.refuse(ctx, err);
-        return state;
-      }
+      const out = state.work.read(ctx, () => decodeOutgoing(message.record.value));
+      if (out === undefined) return state;
       const ref = children.get(out.provider);
       if (!ref) {
         // The router placed it by a provider list this node does not share (a configuration
