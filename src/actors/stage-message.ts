@@ -4,12 +4,27 @@
  * comes back to the actor as a `workDone` message, which answers the ask. So the actor keeps
  * as many records in flight as its mailbox window allows, a restart drops them all (their
  * asks are answered with ActorRestartedError and the records are consumed again), and an
- * unexpected error of the work is thrown in the actor's own receive, where its supervisor
- * sees it.
+ * unexpected error of the work is thrown in the actor's own receive as a WorkFailedError,
+ * where its supervisor sees it (counted, logged, the inspector's last error). Stage actors
+ * resume on it (`stageSupervision`): the record was already answered and will be tried again,
+ * and a restart would drop every other record in flight, some already sent to a provider.
  */
 import type { ActorContext, PipedOutcome } from '../runtime/context.js';
 import type { ReplyHandle } from '../runtime/reply.js';
-import { isRecordFault, GatewayError } from '../errors.js';
+import { isRecordFault, GatewayError, errorMessage } from '../errors.js';
+import type { SupervisorStrategy } from '../runtime/supervision.js';
+
+/** In-flight work failed for a reason that is neither the record's nor a known retriable one. */
+export class WorkFailedError extends GatewayError {
+  constructor(what: string, cause: unknown) {
+    super('WORK_FAILED', `work on ${what} failed: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/** Supervision of the stage actors: a failure of in-flight work is seen, not restarted for. */
+export const stageSupervision: Partial<SupervisorStrategy> = {
+  decider: (err) => (err instanceof WorkFailedError ? 'resume' : 'restart'),
+};
 
 export type { RecordMessage } from '../host/stage.js';
 
@@ -96,7 +111,7 @@ export class InFlight {
     }
     const error = done.outcome.error;
     work.reply.reject(error);
-    if (!isRecordFault(error) && !(error instanceof GatewayError && error.retriable) && !isKafkaRetriable(error)) throw error;
+    if (!isRecordFault(error) && !(error instanceof GatewayError && error.retriable) && !isKafkaRetriable(error)) throw new WorkFailedError(work.what, error);
   }
 }
 

@@ -87,17 +87,20 @@ describe('delivery actor', () => {
   beforeEach(() => (system = testSystem({ supervision: fastRestart })));
   afterEach(() => system.shutdown({ drain: false }));
 
-  function start(partition = 0) {
+  /** `restartOnDefects`: a supervisor that restarts on any failure, to see what a restart keeps. */
+  function start(partition = 0, restartOnDefects = false) {
     const main = new ScriptedMainLink();
     const held = new InMemoryHeld();
     const writer = new AcceptingWriter();
     const restored = { ensured: 0, ensure: async () => void restored.ensured++ };
-    const ref: ActorRef<DeliveryMessage> = system.spawn(`delivery-${partition}`, deliveryActor({
+    const spec = deliveryActor({
       partition, writer: writer as unknown as DurableWriter, topics, nodeId: 'node-u', main,
       held: held as unknown as HeldDeliveries, heldRestored: restored,
       // No retry round during a test: what the tests see is the records' own path.
       retryIntervalMs: 3_600_000, retentionMs: 3_600_000,
-    }));
+    });
+    const ref: ActorRef<DeliveryMessage> = system.spawn(`delivery-${partition}`,
+      restartOnDefects ? { ...spec, supervision: { decider: () => 'restart' as const } } : spec);
     const stats = () => system.snapshot().find((s) => s.address.path === `/delivery-${partition}`);
     return { ref, main, held, writer, restored, stats };
   }
@@ -201,13 +204,31 @@ describe('delivery actor', () => {
     assert.equal(stats()?.restarts, 0);
   });
 
-  it('after a restart, rebuilds its held customers from held.customers() and forgets the ones it kept in memory', async () => {
+  it('a defect of a hold reaches the supervisor, which resumes: the record is refused, nothing else is dropped', async () => {
     const { ref, main, held, stats } = start();
+    main.answers.set('acme', 'refuse');
+    await ref.ask(record(receipt('acme')));
+    main.answers.set('beta', 'refuse');
+    held.failHold = new Error('held store defect');
+    await assert.rejects(ref.ask(record(receipt('beta'))), /held store defect/);
+    await waitFor(() => stats()?.failed === 1, 'the failure seen by the supervisor');
+    assert.equal(stats()?.restarts, 0);
+    assert.match(stats()?.lastError?.message ?? '', /held store defect/);
+    held.failHold = undefined;
+    // Still the same state: acme is still held here, so its next record queues behind.
+    main.answers.clear();
+    await ref.ask(record(receipt('acme')));
+    assert.deepEqual(held.holds.slice(-1).map((h) => eventOf(h.also[0]).detail?.reason), ['QUEUED_BEHIND_HELD']);
+    assert.equal(held.customersCalls, 1);
+  });
+
+  it('after a restart, rebuilds its held customers from held.customers() and forgets the ones it kept in memory', async () => {
+    const { ref, main, held, stats } = start(0, true);
     main.answers.set('acme', 'refuse');
     await ref.ask(record(receipt('acme')));
     assert.deepEqual([...held.holding], ['acme']);
 
-    // A hold failing with a defect (neither the record's fault nor retriable) restarts the actor.
+    // A hold failing with a defect restarts the actor under a supervisor that restarts on it.
     main.answers.set('beta', 'refuse');
     held.failHold = new Error('held store defect');
     await assert.rejects(ref.ask(record(receipt('beta'))), /held store defect/);

@@ -12,7 +12,7 @@ import { decodeRecord, encodeRecord, type DeliveryRecord, type ProviderEventReco
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
 import { wantsReceipt } from './receipt-policy.js';
-import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { RecordError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { MessageStateStore } from '../../redis/stores/message-state.js';
@@ -35,6 +35,7 @@ export type CorrelatorMessage = RecordMessage | WorkDone;
 export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, CorrelatorMessage> {
   return {
     kind: 'correlator',
+    supervision: stageSupervision,
     mailboxCapacity: 1024,
     // The receipts being correlated: dropped (and consumed again) by a restart.
     init: () => new InFlight(),

@@ -26,7 +26,7 @@ import { errorMessage } from '../../errors.js';
 import { decodeRecord, type LifecycleType, type OutboxRecord } from '../../domain/records.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
-import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import type { PipedOutcome } from '../../runtime/context.js';
 import { RecordError } from '../../errors.js';
 import type { HeldDeliveries, HeldItem } from './held-deliveries.js';
@@ -77,6 +77,7 @@ export interface DeliveryState {
 export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, DeliveryMessage> {
   return {
     kind: 'delivery',
+    supervision: stageSupervision,
     mailboxCapacity: 1024,
     init: (ctx) => {
       ctx.timers.startPeriodic('retryHeld', deps.retryIntervalMs, { type: 'retryHeld' });

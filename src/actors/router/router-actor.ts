@@ -23,7 +23,7 @@ import type { AvailabilityCache } from './availability-cache.js';
 import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from '../../domain/routing/route-table.js';
 import { errorMessage } from '../../errors.js';
 import { providerPartition } from '../supplier/ownership.js';
-import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { failedReceipts } from '../failed-receipts.js';
 
 /** `reload` carries plain configuration (it may cross threads); a table that fails to compile is not installed. */
@@ -51,6 +51,7 @@ export const MAX_REROUTES = 8;
 export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMessage> {
   return {
     kind: 'router',
+    supervision: stageSupervision,
     mailboxCapacity: 1024,
     init: () => ({ table: compileRoutes(deps.config), work: new InFlight() }),
     receive: (state, message, ctx) => {

@@ -44,7 +44,7 @@ import type { SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { failedReceipts } from '../failed-receipts.js';
-import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { decodeOutgoing } from './decode.js';
 import type { SupplierControl, SupplierControlReply } from './supplier-control.js';
 import { NOT_BOUND, ProviderBind, VALIDITY_PASSED } from './provider-bind.js';
@@ -101,6 +101,7 @@ type PartOutcome =
 export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): ActorSpec<SupplierState, SupplierMessage> {
   return {
     kind: 'supplier',
+    supervision: stageSupervision,
     mailboxCapacity: 4096,
     init: (ctx) => {
       const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId },

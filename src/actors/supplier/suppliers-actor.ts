@@ -7,7 +7,7 @@ import type { ActorRef, ActorSpec } from '../../runtime/actor.js';
 import { UnavailableError } from '../../errors.js';
 import { ownedProviders } from './ownership.js';
 import { supplierActor, type SupplierDeps, type SupplierMessage } from './supplier-actor.js';
-import { InFlight, type RecordMessage, type WorkDone } from '../stage-message.js';
+import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { decodeOutgoing } from './decode.js';
 import { supplierActorName } from './supplier-control.js';
 
@@ -24,6 +24,7 @@ export type SuppliersMessage = RecordMessage | SuppliersControl | WorkDone;
 export function suppliersActor(partition: number, deps: SupplierDeps & { providerPartitions: number; recordTimeoutMs: number }): ActorSpec<Suppliers, SuppliersMessage> {
   return {
     kind: 'suppliers',
+    supervision: stageSupervision,
     init: (ctx) => {
       const children: Suppliers['children'] = new Map();
       for (const provider of ownedProviders(deps.config.providers, [partition], deps.providerPartitions)) {
