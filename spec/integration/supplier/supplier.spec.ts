@@ -219,8 +219,11 @@ describe('supplier: validity period and schedule', function () {
 
   it('a message whose validity passes while its provider is down is never sent: its receipt says EXPIRED', async () => {
     await sim.close();
-    const lasting = await esme.submit('447700900902', 'lasting', { validity_period: '000000010000000R' });
+    // brief first: a stage consumer fetches a partition's next batch only once every record of
+    // the last one finished, so a brief message fetched after a lasting one alone would wait
+    // behind it (an hour) before its own expiry could be seen.
     const brief = await esme.submit('447700900903', 'brief', { validity_period: '000000000003000R' });
+    const lasting = await esme.submit('447700900902', 'lasting', { validity_period: '000000010000000R' });
     assert.equal(brief.command_status, Status.ESME_ROK);
     assert.equal(await waitFor('the EXPIRED receipt', () => stat(brief.message_id!), 30000), 'EXPIRED');
     const dlr = esme.delivers.find((x) => x.receiptedMessageId === brief.message_id)!;
