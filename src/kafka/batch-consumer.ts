@@ -9,7 +9,7 @@ import type { KafkaClient } from './client.js';
 import { toStageRecord, type StageRecord } from './stage-record.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { groupMember, HEARTBEAT_EVERY_MS, type Assignment } from './group-consumer.js';
+import { groupMember, type Assignment } from './group-consumer.js';
 
 export interface BatchMeta {
   partition: number;
@@ -57,8 +57,6 @@ export class BatchConsumer {
         const last = records[records.length - 1]!.offset;
         const lag = Number(batch.offsetLag());
         this.stats.lag[batch.partition] = lag;
-        // The partition's actor may first restore its state from the changelog: stay in the group meanwhile.
-        const heartbeats = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
         try {
           await this.options.handleBatch(records, { partition: batch.partition, lastOffset: last, lag });
           resolveOffset(last);
@@ -70,8 +68,6 @@ export class BatchConsumer {
             topic: batch.topic, partition: batch.partition, from: records[0]!.offset, to: last, error: errorMessage(err),
           });
           await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 500));
-        } finally {
-          clearInterval(heartbeats);
         }
         await heartbeat().catch(() => undefined);
       },

@@ -11,10 +11,7 @@ import type { Logger } from '../log.js';
 /** Partitions per topic, as kafkajs's GROUP_JOIN reports this member's share. */
 export type Assignment = Record<string, number[]>;
 
-/**
- * How often a member tells the coordinator it is alive. kafkajs does so only between batches,
- * so the stage consumers also call heartbeat() on this beat while a batch is being handled.
- */
+/** How often a member tells the coordinator it is alive (kafkajs: between batches, and as records finish). */
 export const HEARTBEAT_EVERY_MS = 1000;
 
 export interface GroupMemberOptions {

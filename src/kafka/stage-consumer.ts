@@ -15,7 +15,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { errorMessage, isRecordFault } from '../errors.js';
 import type { Logger } from '../log.js';
-import { groupMember, HEARTBEAT_EVERY_MS, type Assignment } from './group-consumer.js';
+import { groupMember, type Assignment } from './group-consumer.js';
 import { InOrderOffsets } from './in-order-offsets.js';
 import { backoffDelay } from '../backoff.js';
 import { toStageRecord, type StageRecord } from './stage-record.js';
@@ -105,14 +105,10 @@ export class StageConsumer {
       for (const offset of ready) p.resolveOffset(offset);
       if (ready.length > 0) commitSoon();
     };
-    // kafkajs heartbeats only between batches: a batch that waits (a slow provider, records
-    // retried with backoff) would otherwise cost this member its place in the group.
-    const heartbeats = setInterval(() => void p.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
-    try {
-      await this.handleBatch(p, messages, inFlight, advance);
-    } finally {
-      clearInterval(heartbeats);
-    }
+    // No heartbeat timer here: a fault run with one beside every batch took 900 provider
+    // duplicates when a broker's death moved the group coordinator (commits failed for 30 s
+    // while the batch went on); records still heartbeat as each one finishes or is retried.
+    await this.handleBatch(p, messages, inFlight, advance);
     if (committing) await committing;
     await p.commitOffsetsIfNecessary().catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
