@@ -97,9 +97,16 @@ export class StageConsumer {
     const commitSoon = () => {
       if (committing) return;
       committing = p.commitOffsetsIfNecessary()
-        .catch((err: unknown) => this.options.logger.debug('offset commit during a batch failed', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }))
+        .catch((err: unknown) => {
+          // Out of the group's favour (a moved coordinator, a rebalance): what this batch handles
+          // from now on cannot be committed and will be handled again by the partition's next
+          // owner, so take no more of it; kafkajs rejoins once the batch returns.
+          if (outOfGroup(err)) gone.stale = true;
+          this.options.logger.debug('offset commit during a batch failed', { error: errorMessage(err), topic: batch.topic, partition: batch.partition, stopping: gone.stale });
+        })
         .finally(() => { committing = null; });
     };
+    const gone = { stale: false };
     const advance = (i: number) => {
       const ready = order.finish(i);
       for (const offset of ready) p.resolveOffset(offset);
@@ -108,18 +115,20 @@ export class StageConsumer {
     // No heartbeat timer here: a fault run with one beside every batch took 900 provider
     // duplicates when a broker's death moved the group coordinator (commits failed for 30 s
     // while the batch went on); records still heartbeat as each one finishes or is retried.
-    await this.handleBatch(p, messages, inFlight, advance);
+    await this.handleBatch(p, messages, inFlight, advance, gone);
     if (committing) await committing;
     await p.commitOffsetsIfNecessary().catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
   }
 
-  private async handleBatch(p: EachBatchPayload, messages: KafkaMessage[], inFlight: Set<Promise<void>>, advance: (i: number) => void): Promise<void> {
+  private async handleBatch(
+    p: EachBatchPayload, messages: KafkaMessage[], inFlight: Set<Promise<void>>, advance: (i: number) => void, gone: { stale: boolean },
+  ): Promise<void> {
     const { batch } = p;
     for (let i = 0; i < messages.length; i++) {
-      if (!this.running || !p.isRunning() || p.isStale()) break;
+      if (!this.running || !p.isRunning() || p.isStale() || gone.stale) break;
       while (inFlight.size >= this.options.window) await Promise.race(inFlight);
-      if (!this.running || !p.isRunning() || p.isStale()) break;
+      if (!this.running || !p.isRunning() || p.isStale() || gone.stale) break;
       const record = toStageRecord(batch.topic, batch.partition, messages[i]!);
       const task: Promise<void> = this.handleWithRetry(record, p).then((ok) => {
         if (ok) advance(i);
@@ -178,4 +187,14 @@ export class StageConsumer {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** kafkajs errors (by their protocol type) that mean this member's commits no longer count. */
+const OUT_OF_GROUP = new Set([
+  'NOT_COORDINATOR_FOR_GROUP', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION',
+]);
+
+function outOfGroup(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && OUT_OF_GROUP.has(type);
 }
