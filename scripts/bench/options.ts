@@ -55,7 +55,9 @@ markdown summary with the gateway/baseline ratio, and stops what it started.
 Scenarios (defaults in brackets)
 ${SCENARIO_NAMES.map((n) => {
   const s = SCENARIOS[n];
-  return `  ${n.padEnd(11)} ${s.description} [${Number.isFinite(s.rate) ? `${s.rate}/s` : 'max rate'}, ${s.durationSec} s, ${s.customers}x${s.binds} binds${s.baseline ? ', baseline' : ''}]`;
+  const load = s.steps ? `from ${s.rate}/s x${s.steps.factor} per step up to ${s.steps.maxRate}/s, ${s.durationSec} s per step`
+    : `${Number.isFinite(s.rate) ? `${s.rate}/s` : 'max rate'}, ${s.durationSec} s`;
+  return `  ${n.padEnd(11)} ${s.description} [${load}, ${s.customers}x${s.binds} binds${s.baseline ? ', baseline' : ''}]`;
 }).join('\n')}
 
 Load (override the scenario)
@@ -69,6 +71,9 @@ Load (override the scenario)
   --ucs2-ratio <0..1>         share of UCS-2 messages
   --receipt-unit <part|message>  expect a receipt per part, or one per message
   --seed <n>                  seed of the message mix (default: random)
+Capacity (--scenario capacity: --rate is the first step's rate, --duration each step's length)
+  --step-factor <x>           each step's rate is the previous one's times this (default 1.25)
+  --max-rate <n>              no step beyond this rate (default 10000)
 Gateway and provider
   --nodes <n>                 gateway nodes (default 1)
   --threads <n>               stage worker threads per node (default: one per core)
@@ -79,7 +84,7 @@ Gateway and provider
   --simulator-max-rate <n>    the simulator throttles beyond this many submits/s (throttled: 50)
   --receipt-delay-ms <n>      the simulator's delay before each receipt (default 50)
 Run
-  --baseline <on|off>         also run the load against the simulator directly (default: on for steady, peak, multipart, many-binds)
+  --baseline <on|off>         also run the load against the simulator directly (default: on for steady, peak, multipart, many-binds, capacity)
   --warmup <s>                a short gateway run first, not measured (default 5; 0: none)
   --drain <s>                 wait this long for receipts after sending (default: 30, more when the provider is slower than the load)
   --rss-every <s>             seconds between RSS samples of each gateway node (default 5, soak 10; 0: none)
@@ -130,6 +135,7 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
         baseline: { type: 'string' }, warmup: { type: 'string' }, drain: { type: 'string' }, 'rss-every': { type: 'string' },
         profile: { type: 'boolean' }, top: { type: 'string' }, out: { type: 'string' }, keep: { type: 'boolean' },
         'gateway-log-level': { type: 'string' }, help: { type: 'boolean' },
+        'step-factor': { type: 'string' }, 'max-rate': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -152,6 +158,12 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
     if (!m || minParts < 2 || maxParts < minParts || maxParts > 255) throw new ConfigError('--parts', 'must be a range a-b with 2 <= a <= b <= 255', parts);
   }
   const baselineFlag = oneOf('baseline', str('baseline'), ['on', 'off'] as const);
+  const stepFactor = num('step-factor', str('step-factor'), (x) => x > 1 && x <= 10, 'must be a number above 1 (at most 10)');
+  const maxRate = num('max-rate', str('max-rate'), (x) => x > 0, 'must be a positive number');
+  if (!def.steps && (stepFactor !== undefined || maxRate !== undefined)) throw new ConfigError(stepFactor !== undefined ? '--step-factor' : '--max-rate', 'is for --scenario capacity only', stepFactor ?? maxRate);
+  if (def.steps && !Number.isFinite(rate)) throw new ConfigError('--rate', 'must be a number for --scenario capacity (the first step\'s rate)', rateRaw);
+  const steps = def.steps ? Object.freeze({ factor: stepFactor ?? def.steps.factor, maxRate: maxRate ?? def.steps.maxRate }) : undefined;
+  if (steps && steps.maxRate < rate) throw new ConfigError('--max-rate', `must be at least the first step's rate (${rate})`, steps.maxRate);
   const simMax = posInt('simulator-max-rate', str('simulator-max-rate'));
   const scenario: Scenario = Object.freeze({
     ...def,
@@ -171,6 +183,7 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
     providerWindow: posInt('provider-window', str('provider-window')) ?? def.providerWindow,
     simulatorMaxPerSec: simMax ?? def.simulatorMaxPerSec,
     rssEverySec: nonNeg('rss-every', str('rss-every')) ?? def.rssEverySec,
+    ...(steps ? { steps } : {}),
   });
 
   const nodes = posInt('nodes', str('nodes')) ?? d.nodes;
@@ -181,7 +194,8 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
     threads: num('threads', str('threads'), (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'must be an integer from 1 to 64'),
     partitions: posInt('partitions', str('partitions')) ?? d.partitions,
     receiptDelayMs: num('receipt-delay-ms', str('receipt-delay-ms'), (x) => Number.isInteger(x) && x >= 0, 'must be a non-negative integer') ?? d.receiptDelayMs,
-    drainSec: nonNeg('drain', str('drain')) ?? drainSecFor(scenario),
+    // A capacity step that falls behind has failed; its drain only has to tell late from lost.
+    drainSec: nonNeg('drain', str('drain')) ?? (scenario.steps ? 15 : drainSecFor(scenario)),
     warmupSec: nonNeg('warmup', str('warmup')) ?? d.warmupSec,
     profile: Boolean(values.profile),
     topFunctions: posInt('top', str('top')) ?? d.topFunctions,

@@ -9,10 +9,16 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { LoadReport } from '../loadgen/report.js';
+import {
+  CAPACITY_CRITERIA, capacityPathOf, capacityProblems, capacityRates, capacityRatio, representativeStep, shouldContinue, stepVerdict,
+  type CapacityPath, type CapacityReport, type CapacityStep,
+} from './capacity.js';
+import { brokerPids, clockTicksPerSec, CostProbe, readProcStat, type ProbeSnapshot } from './cost-probe.js';
+import { CpuWindow, runCostOf, type CpuGroupName } from './cpu-cost.js';
 import { summarizeProfiles } from './cpu-profile.js';
 import { deleteRunData, ensureInfra, releaseInfra, type InfraState } from './infra.js';
 import type { BenchOptions } from './options.js';
-import { gatewayConfig, generatorRun, nodeIdOf, simulatorArgs, type GeneratorRun, type RunRole } from './plan.js';
+import { gatewayConfig, generatorRun, nodeIdOf, simulatorArgs, type GeneratorRun, type RunRole, type RunStep } from './plan.js';
 import { ChildFailedError, Children, type Child } from './processes.js';
 import { readProfile } from './profile-top.js';
 import {
@@ -64,6 +70,7 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
   const rss: RssSeries[] = [];
   let rssTimer: NodeJS.Timeout | undefined;
   let simulatorCounters: Record<string, number> | undefined;
+  let probe: CostProbe | undefined;
   const abortIfAsked = () => { if (env.signal?.aborted) throw new BenchAbortedError(); };
 
   try {
@@ -110,16 +117,90 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
       rssTimer = setInterval(sample, o.scenario.rssEverySec * 1000);
     }
 
-    const runAll = async (role: RunRole, port: (i: number) => number): Promise<LoadReport[]> => {
-      abortIfAsked();
-      log(`--- ${role}`);
-      const runs = nodes.map((_, i) => generatorRun(o, role, i, port(i), dir));
-      return Promise.all(runs.map((r) => runGenerator(children, r, js('scripts/loadgen/main.js'), dir, env)));
+    // What a message costs: the processes of each group, Kafka's end offsets, Redis's counters.
+    const clkTck = clockTicksPerSec();
+    const pidsOf: Record<Exclude<CpuGroupName, 'generator'>, number[]> = {
+      gateway: nodes.map((n) => n.child.pid), broker: brokerPids(infra.brokers, env.processEnv), redis: [], simulator: [sim.pid],
     };
+    try {
+      probe = new CostProbe(infra.brokers, infra.redisUrl, prefix);
+      await probe.connect();
+      pidsOf.redis = await probe.redisPids();
+    } catch (err) {
+      log(`cost: no Kafka records or Redis commands per message (${err instanceof Error ? err.message : String(err)})`);
+      await probe?.close();
+      probe = undefined;
+    }
+    log(`cost: CPU from /proc (${clkTck} ticks/s) of gateway ${pidsOf.gateway.join(',')}, broker ${pidsOf.broker.join(',') || '(not on this machine)'}, `
+      + `Redis ${pidsOf.redis.join(',') || '(not on this machine)'}, simulator ${sim.pid} and each load generator`);
+    const snapshot = async (): Promise<ProbeSnapshot | undefined> => (probe ? probe.snapshot() : undefined);
+
+    /** One run of every generator at once; a measured one (not the warm-up) with its cost. */
+    const measured = async (role: RunRole, port: (i: number) => number, step?: RunStep): Promise<RunTotals> => {
+      abortIfAsked();
+      log(`--- ${role}${step ? ` step ${step.n}: ${step.rate}/s` : ''}`);
+      const runs = nodes.map((_, i) => generatorRun(o, role, i, port(i), dir, step));
+      const costed = role !== 'warmup';
+      const inPath = role !== 'baseline';
+      const window = new CpuWindow([
+        { group: 'gateway', pids: pidsOf.gateway, inPath },
+        { group: 'broker', pids: pidsOf.broker, inPath },
+        { group: 'redis', pids: pidsOf.redis, inPath },
+        { group: 'simulator', pids: pidsOf.simulator, inPath: true },
+      ], readProcStat);
+      // Records and commands over the whole run (binds to the last receipt), so every one the
+      // run's messages caused is counted; CPU over the window the throughput figures use.
+      const before = costed ? await snapshot() : undefined;
+      const onPhase = (pid: number, phase: string) => {
+        if (phase === 'send') window.generatorStarted(pid);
+        else if (phase === 'done') window.generatorDone(pid);
+      };
+      const reports = await Promise.all(runs.map((r) => runGenerator(children, r, js('scripts/loadgen/main.js'), dir, env, costed ? onPhase : undefined)));
+      const after = costed ? await snapshot() : undefined;
+      const totals = totalsOf(step ? `${role} ${step.rate}/s` : role, reports);
+      if (costed) {
+        if (!window.complete) log(`cost: ${role}: the load generator did not mark its sending phase; no CPU figures`);
+        totals.cost = runCostOf({
+          windowSec: window.windowSec, receiptsExpected: totals.receiptsExpected, receiptsMatched: totals.receiptsMatched, accepted: totals.accepted,
+          clkTck, groups: window.ticks(),
+          ...(before?.kafkaOk && after?.kafkaOk ? { kafka: { prefix, before: before.topics, after: after.topics, internalBefore: before.internal, internalAfter: after.internal } } : {}),
+          ...(before?.redisOk && after?.redisOk ? { redis: { before: before.commands, after: after.commands } } : {}),
+        });
+      }
+      return totals;
+    };
+
     const runs: BenchReport['runs'] = { gateway: undefined as unknown as RunTotals };
-    if (o.warmupSec > 0) runs.warmup = totalsOf('warmup', await runAll('warmup', (i) => nodes[i]!.port));
-    if (o.scenario.baseline) runs.baseline = totalsOf('baseline', await runAll('baseline', () => simPort));
-    runs.gateway = totalsOf('gateway', await runAll('gateway', (i) => nodes[i]!.port));
+    let capacity: CapacityReport | undefined;
+    if (o.warmupSec > 0) runs.warmup = await measured('warmup', (i) => nodes[i]!.port);
+    const steps = o.scenario.steps;
+    if (steps) {
+      const rates = capacityRates(o.scenario.rate, steps.factor, steps.maxRate);
+      log(`capacity: steps of ${o.scenario.durationSec} s at ${rates.join(', ')}/s, each path until one does not hold`);
+      const climb = async (path: CapacityPath['path'], port: (i: number) => number): Promise<CapacityPath> => {
+        const done: CapacityStep[] = [];
+        for (const [k, rate] of rates.entries()) {
+          if (!shouldContinue(done)) break;
+          const totals = await measured(path, port, { n: k + 1, rate });
+          const v = stepVerdict(totals, rate);
+          done.push({ step: k + 1, rate, held: v.held, reasons: v.reasons, totals });
+          log(`capacity: ${path} ${rate}/s ${v.held ? 'held' : `did not hold: ${v.reasons.join('; ')}`}`);
+        }
+        return capacityPathOf(path, done, rates);
+      };
+      const baseline = o.scenario.baseline ? await climb('baseline', () => simPort) : undefined;
+      const gateway = await climb('gateway', (i) => nodes[i]!.port);
+      capacity = {
+        startRate: o.scenario.rate, factor: steps.factor, stepSec: o.scenario.durationSec, maxRate: steps.maxRate, criteria: { ...CAPACITY_CRITERIA },
+        ...(baseline ? { baseline } : {}), gateway, ...capacityRatio(gateway, baseline),
+      };
+      const b = baseline ? representativeStep(baseline) : undefined;
+      if (b) runs.baseline = b.totals;
+      runs.gateway = representativeStep(gateway)!.totals;
+    } else {
+      if (o.scenario.baseline) runs.baseline = await measured('baseline', () => simPort);
+      runs.gateway = await measured('gateway', (i) => nodes[i]!.port);
+    }
 
     if (rssTimer) clearInterval(rssTimer);
     rssTimer = undefined;
@@ -141,7 +222,8 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
     }
 
     const s = o.scenario;
-    const ratio = runs.baseline ? ratioOf(runs.gateway, runs.baseline) : undefined;
+    // A capacity run's paths are compared by the rates they hold, not by one pair of runs.
+    const ratio = runs.baseline && !capacity ? ratioOf(runs.gateway, runs.baseline) : undefined;
     const throttle = s.simulatorMaxPerSec !== undefined ? throttlePace(s, runs.gateway, simulatorCounters?.throttled ?? null) : undefined;
     const report: BenchReport = {
       schema: BENCH_SCHEMA,
@@ -162,8 +244,9 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
       ...(simulatorCounters ? { simulator: simulatorCounters } : {}),
       rss: { series: rss, summary: rss.map(rssSummary) },
       profiles,
+      ...(capacity ? { capacity } : {}),
       files: [],
-      verdict: verdictOf(runs, throttle),
+      verdict: verdictOf(runs, throttle, capacity ? [...(capacity.baseline ? capacityProblems(capacity.baseline) : []), ...capacityProblems(capacity.gateway)] : undefined),
     };
     const markdown = renderMarkdown(report);
     writeFileSync(join(dir, 'summary.md'), markdown);
@@ -173,6 +256,7 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
     return { report, markdown, dir };
   } finally {
     if (rssTimer) clearInterval(rssTimer);
+    await probe?.close();
     await children.stopAll(15_000);
     process.removeListener('exit', onExit);
     if (infra) {
@@ -187,15 +271,29 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
   }
 }
 
-/** Runs one load generator process to its end and reads its JSON report. */
-async function runGenerator(children: Children, r: GeneratorRun, script: string, dir: string, env: BenchEnv): Promise<LoadReport> {
-  const name = `${r.role}-${r.index + 1}`;
+/** The `msg` of the load generator's --mark-phases lines (PHASE_MARK in scripts/loadgen/main.ts). */
+const PHASE_MARK = `"msg":"loadgen phase"`;
+
+/**
+ * Runs one load generator process to its end and reads its JSON report. `onPhase` hears its
+ * start of sending and its end of drain (while it still runs, so its /proc can be read).
+ */
+async function runGenerator(children: Children, r: GeneratorRun, script: string, dir: string, env: BenchEnv, onPhase?: (pid: number, phase: string) => void): Promise<LoadReport> {
+  const name = r.name;
   const child = children.spawn(name, [script, ...r.argv], {
     logFile: join(dir, 'logs', `${name}.log`),
     stdoutFile: join(dir, `${name}.txt`),
     env: env.processEnv,
-    onStderrLine: (line) => env.log(`[${name}] ${line}`),
+    onStderrLine: (line) => { if (!line.includes(PHASE_MARK)) env.log(`[${name}] ${line}`); },
   });
+  if (onPhase) {
+    child.watch((line) => {
+      if (!line.includes(PHASE_MARK)) return;
+      try {
+        onPhase(child.pid, String((JSON.parse(line) as { phase?: unknown }).phase));
+      } catch { /* not the mark after all */ }
+    });
+  }
   const stopOnAbort = () => void child.stop(5_000);
   env.signal?.addEventListener('abort', stopOnAbort, { once: true });
   const code = await child.exited;

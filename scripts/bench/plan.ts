@@ -80,6 +80,8 @@ export interface GeneratorRun {
   role: RunRole;
   /** 0-based generator (and node) number. */
   index: number;
+  /** Its files' and log's name: `gateway-1`, `baseline-s3-1`. */
+  name: string;
   label: string;
   argv: string[];
   json: string;
@@ -88,20 +90,27 @@ export interface GeneratorRun {
 
 const fmtRate = (r: number) => (Number.isFinite(r) ? String(Math.max(r, 0.01)) : 'max');
 
+/** One step of a stepped (capacity) run: its number (1-based) and its rate over every generator. */
+export interface RunStep {
+  n: number;
+  rate: number;
+}
+
 /**
  * The load generator's arguments for one generator of one run. `port` is the gateway node's
  * listener (gateway, warmup) or the simulator's (baseline); files are relative to the results
- * folder `dir`.
+ * folder `dir`. A `step` of a capacity run sets the rate and gets files of its own
+ * (`gateway-s3-1.json`).
  */
-export function generatorRun(o: BenchOptions, role: RunRole, index: number, port: number, dir: string): GeneratorRun {
+export function generatorRun(o: BenchOptions, role: RunRole, index: number, port: number, dir: string, step?: RunStep): GeneratorRun {
   const s = o.scenario;
   const customers = customersOf(o, index);
   const warm = role === 'warmup';
-  const name = `${role}-${index + 1}`;
-  const label = `${s.name} ${role}${o.nodes > 1 ? ` (generator ${index + 1}/${o.nodes})` : ''}`;
+  const name = step ? `${role}-s${step.n}-${index + 1}` : `${role}-${index + 1}`;
+  const label = `${s.name} ${role}${step ? ` step ${step.n} (${step.rate}/s)` : ''}${o.nodes > 1 ? ` (generator ${index + 1}/${o.nodes})` : ''}`;
   const json = `${dir}/${name}.json`;
   const html = `${dir}/${name}.html`;
-  const rate = warm ? Math.max(5, 20 / o.nodes) : s.rate / o.nodes;
+  const rate = warm ? Math.max(5, 20 / o.nodes) : (step?.rate ?? s.rate) / o.nodes;
   const argv = [
     '--host', '127.0.0.1', '--port', String(port),
     '--system-id', `b${index + 1}c{i}`, '--password', 'pw{i}', '--customers', String(customers.length),
@@ -112,8 +121,10 @@ export function generatorRun(o: BenchOptions, role: RunRole, index: number, port
     '--drain-ms', String(Math.round((warm ? Math.max(30, o.drainSec) : o.drainSec) * 1000)), '--settle-ms', '1000',
     '--seed', String(o.seed + index), '--fail-on', 'missing,duplicates,unknown,errors',
     '--json', json, '--html', html, '--label', label, '--progress', 'lines',
+    // The start of sending and the end of the drain: the window the CPU figures cover.
+    '--mark-phases',
     // 1,000 binds take a while on a busy machine.
     '--bind-timeout-ms', String(Math.max(10_000, customers.length * s.binds * 30)),
   ];
-  return { role, index, label, argv, json, html };
+  return { role, index, name, label, argv, json, html };
 }

@@ -4,6 +4,8 @@
  * the markdown summary. Pure: load generator reports and samples in, data and text out.
  */
 import type { LoadReport } from '../loadgen/report.js';
+import type { CapacityReport } from './capacity.js';
+import type { CpuGroupName, RunCost } from './cpu-cost.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import { renderProfileTable } from './cpu-profile.js';
 import type { Scenario } from './scenarios.js';
@@ -37,6 +39,8 @@ export interface RunTotals {
   /** ms; with several generators the worst generator's figure. */
   latency: { respP50: number | null; respP99: number | null; respMax: number | null; receiptP50: number | null; receiptP99: number | null; receiptMax: number | null };
   problems: string[];
+  /** CPU of each process group, Kafka records and Redis commands per message (not for the warm-up). */
+  cost?: RunCost;
 }
 
 export interface Ratio {
@@ -100,6 +104,8 @@ export interface BenchReport {
   simulator?: Record<string, number>;
   rss: { series: RssSeries[]; summary: RssSummary[] };
   profiles: { name: string; summary: ProfileSummary }[];
+  /** The capacity scenario's steps and the highest rate each path holds. */
+  capacity?: CapacityReport;
   files: string[];
   verdict: { ok: boolean; problems: string[] };
 }
@@ -219,8 +225,10 @@ export function rssSummary(s: RssSeries): RssSummary {
   };
 }
 
-export function verdictOf(runs: BenchReport['runs'], throttle?: ThrottlePace): BenchReport['verdict'] {
-  const problems = [...(runs.warmup?.problems ?? []), ...(runs.baseline?.problems ?? []), ...runs.gateway.problems];
+export function verdictOf(runs: BenchReport['runs'], throttle?: ThrottlePace, capacityProblems?: readonly string[]): BenchReport['verdict'] {
+  // A capacity run is judged by its steps (a step falling behind is a result, not a failure).
+  const problems = capacityProblems ? [...(runs.warmup?.problems ?? []), ...capacityProblems]
+    : [...(runs.warmup?.problems ?? []), ...(runs.baseline?.problems ?? []), ...runs.gateway.problems];
   // The provider takes a burst at the start of each of its seconds; a pace well under its rate
   // means the gateway did not keep up.
   if (throttle && throttle.pace < 0.8) problems.push(`gateway: delivered ${throttle.deliveredPerSec}/s, under 80 % of the ${throttle.expectedPerSec}/s the provider (${throttle.providerPerSec}/s) and the load allowed`);
@@ -238,13 +246,109 @@ function runRow(t: RunTotals): string {
     + `| ${fmt(t.acceptedPerSec, 1)} | ${fmt(t.deliveredPerSec, 1)} | ${ms(l.respP50)} / ${ms(l.respP99)} | ${ms(l.receiptP50)} / ${ms(l.receiptP99)} |`;
 }
 
+/** A table as data, rendered as markdown here and as HTML by report-html.ts. */
+export interface Table {
+  head: string[];
+  rows: string[][];
+}
+
+export function markdownTable(t: Table): string {
+  return [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const GROUP_LABEL: Record<CpuGroupName, string> = { gateway: 'gateway', broker: 'broker', redis: 'Redis', generator: 'generator', simulator: 'simulator' };
+const msMsg = (n: number | null | undefined) => fmt(n, 3);
+
+/** The runs that carry cost figures, in the report's order. */
+function costRuns(r: BenchReport): RunTotals[] {
+  return [r.runs.baseline, r.runs.gateway].filter((t): t is RunTotals => t?.cost !== undefined);
+}
+
+/**
+ * CPU per message of each process group per run, the cost ratio, Kafka records and Redis
+ * commands per message. A group outside the run's path (the gateway, broker and Redis beside
+ * the bare path) is shown in parentheses: what it spent idle meanwhile.
+ */
+export function costTable(r: BenchReport): Table | undefined {
+  const runs = costRuns(r);
+  if (runs.length === 0) return undefined;
+  const groups: CpuGroupName[] = ['gateway', 'broker', 'redis', 'generator', 'simulator'];
+  const head = ['run', 'messages', 'window s', ...groups.map((g) => `${GROUP_LABEL[g]} ms/msg`), 'generator + simulator ms/msg', 'path ms/msg',
+    'gateway ÷ (generator + simulator)', 'with broker + Redis', 'Kafka records/msg', 'Redis commands/msg'];
+  const rows = runs.map((t) => {
+    const c = t.cost!;
+    const cell = (g: CpuGroupName) => {
+      const x = c.groups.find((y) => y.group === g);
+      if (!x || x.pids.length === 0) return '-';
+      return x.inPath ? msMsg(x.msPerMessage) : `(${msMsg(x.msPerMessage)})`;
+    };
+    return [t.role, `${fmt(c.messages)} ${c.messagesAre}`, fmt(c.windowSec, 1), ...groups.map(cell), msMsg(c.smppMsPerMessage), msMsg(c.pathMsPerMessage),
+      fmt(c.costRatio, 3), fmt(c.costRatioWithInfra, 3), fmt(c.kafka?.recordsPerMessage, 2), fmt(c.redis?.commandsPerMessage, 2)];
+  });
+  return { head, rows };
+}
+
+/** Every step of a capacity run, both paths. */
+export function capacityTable(r: BenchReport): Table | undefined {
+  const c = r.capacity;
+  if (!c) return undefined;
+  const head = ['path', 'step', 'rate/s', 'accepted/s', 'delivered/s', 'receipt p50/p99 ms', 'gateway ms/msg', 'path ms/msg', 'gateway ÷ (generator + simulator)', 'held'];
+  const rows: string[][] = [];
+  for (const p of [c.baseline, c.gateway]) {
+    if (!p) continue;
+    for (const s of p.steps) {
+      const t = s.totals;
+      const gw = t.cost?.groups.find((g) => g.group === 'gateway' && g.inPath);
+      rows.push([p.path === 'baseline' ? 'bare SMPP' : 'gateway', String(s.step), fmt(s.rate), fmt(t.acceptedPerSec, 1), fmt(t.deliveredPerSec, 1),
+        `${ms(t.latency.receiptP50)} / ${ms(t.latency.receiptP99)}`, gw ? msMsg(gw.msPerMessage) : '-', msMsg(t.cost?.pathMsPerMessage), fmt(t.cost?.costRatio, 3),
+        s.held ? 'yes' : `no: ${s.reasons.join('; ')}`]);
+    }
+  }
+  return { head, rows };
+}
+
+/** The capacity scenario's result in one sentence. */
+export function capacityLine(c: CapacityReport): string {
+  const held = (p: CapacityReport['gateway'] | undefined) => (p === undefined ? 'not run' : p.highestHeld === null ? 'not even the first step' : `${p.atMaxRate ? 'at least ' : ''}${fmt(p.highestHeld)}/s`);
+  return `**Capacity** (steady steps of ${fmt(c.stepSec)} s from ${fmt(c.startRate)}/s, x${c.factor} per step, up to ${fmt(c.maxRate)}/s; a step holds with accepted ≥ ${Math.round(c.criteria.acceptedShare * 100)} % `
+    + `of its rate, every receipt back and receipt p99 ≤ ${fmt(c.criteria.receiptP99Ms)} ms): the bare SMPP path holds ${held(c.baseline)}, the gateway ${held(c.gateway)}`
+    + `${c.ratio === null ? '' : `: **ratio ${c.ratioIsUpperBound ? '≤ ' : ''}${fmt(c.ratio, 3)}**`}`;
+}
+
+/** CPU seconds, Kafka records by topic and Redis commands by name, per run with figures. */
+function costDetails(r: BenchReport): string[] {
+  const out: string[] = [];
+  for (const t of costRuns(r)) {
+    const c = t.cost!;
+    const cpu = c.groups.filter((g) => g.pids.length > 0).map((g) => `${GROUP_LABEL[g.group]} ${fmt(g.cpuSec, 2)}${g.inPath ? '' : ' (idle, not in the path)'}`);
+    out.push(`- ${t.role}: CPU seconds over the ${fmt(c.windowSec, 1)} s window: ${cpu.join(', ')}`);
+    if (c.kafka && c.kafka.records > 0) {
+      const internal = Object.entries(c.kafka.internal).map(([k, n]) => `${k} +${fmt(n)}`);
+      out.push(`  - Kafka: ${fmt(c.kafka.records)} records on the run's topics, ${fmt(c.kafka.recordsPerMessage, 2)} per accepted message: `
+        + `${c.kafka.topics.map((x) => `${x.topic} ${fmt(x.perMessage, 2)}`).join(', ')}${internal.length ? `; internal topics (the whole broker): ${internal.join(', ')}` : ''}`);
+    }
+    if (c.redis && c.redis.commands > 0) {
+      const top = c.redis.byCommand.slice(0, 10).map((x) => `${x.command} ${fmt(x.perMessage, 2)}`);
+      out.push(`  - Redis: ${fmt(c.redis.commands)} commands, ${fmt(c.redis.commandsPerMessage, 2)} per accepted message: ${top.join(', ')}${c.redis.byCommand.length > 10 ? ', ...' : ''}`);
+    }
+  }
+  const b = r.runs.baseline?.cost;
+  const g = r.runs.gateway.cost;
+  if (b?.pathMsPerMessage && g?.pathMsPerMessage) {
+    out.push(`- the whole path per delivered message: ${msMsg(g.pathMsPerMessage)} ms through the gateway, ${msMsg(b.pathMsPerMessage)} ms on the bare SMPP path (${fmt(g.pathMsPerMessage / b.pathMsPerMessage, 1)}x)`);
+  }
+  return out;
+}
+
 export function renderMarkdown(r: BenchReport): string {
   const s = r.scenario;
   const m = r.machine;
   const out: string[] = [];
   out.push(`## ${s.name}: ${s.description}`, '');
   out.push(`- run ${r.startedAt} .. ${r.finishedAt}; ${r.settings.nodes} gateway node(s), ${r.settings.threads} stage threads each, ${r.settings.partitions} partitions`);
-  out.push(`- load: ${s.rate === 'max' ? 'as fast as the windows allow' : `${s.rate} submit_sm/s`} for ${s.durationSec} s; ${s.customers} customers x ${s.binds} binds, window ${s.window}; `
+  const load = s.steps ? `steady steps from ${s.rate} submit_sm/s, x${s.steps.factor} per step up to ${s.steps.maxRate}/s, ${s.durationSec} s each`
+    : `${s.rate === 'max' ? 'as fast as the windows allow' : `${s.rate} submit_sm/s`} for ${s.durationSec} s`;
+  out.push(`- load: ${load}; ${s.customers} customers x ${s.binds} binds, window ${s.window}; `
     + `${Math.round(s.multipartRatio * 100)} % multi-part (${s.minParts}-${s.maxParts} parts), ${Math.round(s.ucs2Ratio * 100)} % UCS-2; receipt per ${s.receiptUnit}`);
   out.push(`- provider: simulator, receipt after ${r.settings.receiptDelayMs} ms; gateway rate ${s.providerRate}/s x ${s.providerBinds} connection(s), window ${s.providerWindow}`
     + `${s.simulatorMaxPerSec === undefined ? '' : `; the simulator throttles beyond ${s.simulatorMaxPerSec}/s`}`);
@@ -260,6 +364,19 @@ export function renderMarkdown(r: BenchReport): string {
     out.push(`**Gateway / bare SMPP**: delivered ${fmt(r.ratio.delivered, 3)}, accepted ${fmt(r.ratio.accepted, 3)} `
       + `(the same generator against the simulator directly, in the same run)`);
     out.push('');
+  }
+  if (r.capacity) {
+    out.push(capacityLine(r.capacity), '');
+    const t = capacityTable(r);
+    if (t) out.push(markdownTable(t), '');
+  }
+  const cost = costTable(r);
+  if (cost) {
+    out.push('**Cost per message**: CPU of each process group (threads included) from /proc over the measured window, from the start of sending to the end of the drain, '
+      + 'in ms per delivered message; Kafka records (end offsets of the run\'s topics, transaction markers included) and Redis commands '
+      + '(INFO commandstats: the whole Redis, calls inside Lua scripts too) per accepted message, over the whole run. In parentheses: a process beside the path, idle meanwhile.'
+      + `${r.capacity ? ' Capacity: the steps that stand for each path (the highest held).' : ''}`, '');
+    out.push(markdownTable(cost), '', ...costDetails(r), '');
   }
   if (r.throttle) {
     out.push(`**Pace against the throttled provider**: ${fmt(r.throttle.deliveredPerSec, 1)} receipts/s while they came, for a provider taking ${fmt(r.throttle.providerPerSec)}/s`

@@ -6,7 +6,7 @@
  */
 import type { ReceiptUnit } from '../loadgen/accounting.js';
 
-export type ScenarioName = 'steady' | 'peak' | 'multipart' | 'throttled' | 'many-binds' | 'soak';
+export type ScenarioName = 'steady' | 'peak' | 'multipart' | 'throttled' | 'many-binds' | 'soak' | 'capacity';
 
 export interface Scenario {
   name: ScenarioName;
@@ -37,6 +37,19 @@ export interface Scenario {
   simulatorMaxPerSec: number | undefined;
   /** Seconds between RSS samples of each gateway node; 0: no samples. */
   rssEverySec: number;
+  /**
+   * Stepped load (the capacity scenario): steady runs at `rate`, `rate` x factor, ... each
+   * `durationSec` long, up to `maxRate`, through the bare path and through the gateway, each
+   * path until a step does not hold.
+   */
+  steps?: CapacitySteps;
+}
+
+export interface CapacitySteps {
+  /** Each step's rate is the previous one's times this (> 1). */
+  factor: number;
+  /** No step beyond this rate: a path that holds it is reported as holding at least this much. */
+  maxRate: number;
 }
 
 const base = {
@@ -78,6 +91,12 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = Object.freeze
   soak: Object.freeze({
     ...base, name: 'soak', description: 'an hour of mixed load for memory growth: RSS of each gateway node over time',
     rate: 100, durationSec: 3600, customers: 2, binds: 2, multipartRatio: 0.2, baseline: false, rssEverySec: 10,
+  }),
+  // The gateway's per-provider rate is set high so the provider contract is never the limit.
+  capacity: Object.freeze({
+    ...base, name: 'capacity', description: 'steady single-part rates stepped up (x1.25 a step), through the bare SMPP path and through the gateway: the highest rate each holds with accepted >= 99 % and receipt p99 <= 2 s',
+    rate: 200, durationSec: 20, customers: 2, binds: 2, providerRate: 10_000, ucs2Ratio: 0.2,
+    steps: Object.freeze({ factor: 1.25, maxRate: 10_000 }),
   }),
 });
 

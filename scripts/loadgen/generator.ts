@@ -38,6 +38,12 @@ export interface LoadgenHooks {
   /** Called about every `progressIntervalMs` while the run goes on. */
   onProgress?: (p: ProgressSnapshot) => void;
   progressIntervalMs?: number;
+  /**
+   * Called when sending starts ('send', right before the first submit) and when the drain has
+   * ended ('done', every receipt in and the settle time over, or the drain timed out): the
+   * measured window, for whoever watches other processes over the same time.
+   */
+  onPhase?: (phase: 'send' | 'done') => void;
 }
 
 const RECEIPT_TYPE_MASK = 0x3c;
@@ -171,6 +177,7 @@ class Run {
       });
       this.acc = acc;
       this.pacer = new Pacer(this.o.rate, this.sendStart);
+      this.hooks.onPhase?.('send');
       await new Promise<void>((resolve) => {
         this.onSendingDone = resolve;
         this.pump();
@@ -182,6 +189,7 @@ class Run {
       const drainStart = performance.now();
       await this.drain();
       const drainMs = performance.now() - drainStart;
+      this.hooks.onPhase?.('done');
 
       const summary = acc.summary(performance.now());
       const binds: BindStats = {

@@ -14,6 +14,9 @@ import { progressLine, renderText } from './report.js';
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, noBind: 3 });
 
+/** The `msg` of the --mark-phases lines. */
+export const PHASE_MARK = 'loadgen phase';
+
 function progressWriter(o: LoadgenOptions): { onProgress?: (p: ProgressSnapshot) => void; intervalMs: number; end: () => void } {
   const out = process.stderr;
   if (o.progress === 'off') return { intervalMs: 1000, end: () => undefined };
@@ -54,7 +57,10 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: options.logLevel, base: { component: 'loadgen' } });
   let report;
   try {
-    report = await runLoadgen(options, { logger, onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
+    const onPhase = options.markPhases
+      ? (phase: 'send' | 'done') => { process.stderr.write(`${JSON.stringify({ msg: PHASE_MARK, phase, pid: process.pid })}\n`); }
+      : undefined;
+    report = await runLoadgen(options, { logger, onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs, onPhase });
   } catch (err) {
     progress.end();
     if (err instanceof NoBindError) {

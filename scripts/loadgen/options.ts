@@ -69,6 +69,8 @@ export interface LoadgenOptions {
   label: string;
   /** Print the text summary on stdout (off when --quiet). */
   printSummary: boolean;
+  /** A JSON line on stderr when sending starts and when the drain ends (--mark-phases), for the benchmark's CPU window. */
+  markPhases: boolean;
 }
 
 export const LOADGEN_DEFAULTS = Object.freeze({
@@ -141,6 +143,8 @@ Output
   --progress <auto|tty|lines|off>  live progress on stderr (default auto: in place on a TTY, else a line every 5 s)
   --label <text>                name of the run in the reports
   --quiet                       no text summary on stdout
+  --mark-phases                 a JSON line on stderr when sending starts and when the drain ends
+                                ({"msg":"loadgen phase","phase":"send"|"done"}), for tools measuring that window
   --log-level <level>           SMPP client logs on stderr: debug, info, warn, error (default warn)
   --help
 
@@ -202,7 +206,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
         'response-timeout-ms': { type: 'string' }, 'bind-timeout-ms': { type: 'string' },
         'drain-ms': { type: 'string' }, 'settle-ms': { type: 'string' }, 'fail-on': { type: 'string' },
         json: { type: 'string' }, html: { type: 'string' }, progress: { type: 'string' }, label: { type: 'string' },
-        quiet: { type: 'boolean' }, 'log-level': { type: 'string' }, help: { type: 'boolean' },
+        quiet: { type: 'boolean' }, 'log-level': { type: 'string' }, 'mark-phases': { type: 'boolean' }, help: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -299,6 +303,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
     logLevel: oneOf<Level>('log-level', str('log-level'), ['debug', 'info', 'warn', 'error']) ?? d.logLevel,
     label: str('label') ?? '',
     printSummary: !(values.quiet ?? false),
+    markPhases: values['mark-phases'] === true,
   };
   return { help: false, options: Object.freeze(options) };
 }

@@ -65,10 +65,41 @@ describe('bench: the whole benchmark command, end to end on real Kafka, Redis an
     assert.ok(r.rss.series[0]!.rssMb.length >= 2, 'RSS sampled');
     assert.ok(r.rss.series[0]!.rssMb.every((mb) => mb > 20));
 
+    // What a message costs: CPU of every process group over the measured window, the cost
+    // ratio, Kafka records and Redis commands per message.
+    const cost = r.runs.gateway.cost;
+    assert.ok(cost, 'the gateway run has cost figures');
+    const group = (name: string) => cost.groups.find((g) => g.group === name);
+    for (const name of ['gateway', 'broker', 'redis', 'generator', 'simulator']) {
+      const g = group(name);
+      assert.ok(g && g.pids.length > 0, `${name}: its process found (${JSON.stringify(g)})`);
+      assert.equal(g.inPath, true);
+      // /proc counts in 10 ms ticks: a process idling through a few seconds may show none.
+      assert.ok(typeof g.cpuSec === 'number' && g.cpuSec >= 0 && typeof g.msPerMessage === 'number', `${name}: ${JSON.stringify(g)}`);
+    }
+    assert.ok(group('gateway')!.cpuSec! > 0 && group('gateway')!.msPerMessage! > 0, `gateway CPU ${JSON.stringify(group('gateway'))}`);
+    assert.ok(group('broker')!.cpuSec! > 0, `broker CPU ${JSON.stringify(group('broker'))}`);
+    assert.equal(cost.messagesAre, 'delivered');
+    assert.equal(cost.messages, r.runs.gateway.receiptsMatched);
+    assert.ok(cost.windowSec >= 3, `window ${cost.windowSec} s`);
+    for (const k of ['costRatio', 'costRatioWithInfra', 'smppMsPerMessage', 'pathMsPerMessage'] as const) {
+      assert.ok(typeof cost[k] === 'number' && cost[k] > 0, `${k}: ${cost[k]}`);
+    }
+    assert.ok(cost.kafka && typeof cost.kafka.recordsPerMessage === 'number' && cost.kafka.recordsPerMessage > 0, `Kafka ${JSON.stringify(cost.kafka)}`);
+    assert.ok(cost.kafka.records >= r.runs.gateway.accepted, 'an accepted message is at least one record');
+    assert.ok(cost.redis && typeof cost.redis.commandsPerMessage === 'number' && cost.redis.commandsPerMessage > 0, `Redis ${JSON.stringify(cost.redis?.commandsPerMessage)}`);
+    // The bare path: no gateway in it, so no ratio, but its own generator + simulator cost.
+    const bare = r.runs.baseline.cost;
+    assert.ok(bare && bare.costRatio === null && typeof bare.smppMsPerMessage === 'number', `baseline cost ${JSON.stringify(bare)}`);
+    assert.equal(bare.groups.find((g) => g.group === 'gateway')!.inPath, false);
+
     // The summary, and every run's own reports.
     const md = readFileSync(join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\*\*Gateway \/ bare SMPP\*\*: delivered \d\.\d{3}/);
     assert.match(md, /Result: OK, nothing lost\./);
+    assert.match(md, /\*\*Cost per message\*\*/);
+    assert.match(md, /\| gateway \| \d[\d,]* delivered \|/);
+    assert.match(readFileSync(join(dir, 'index.html'), 'utf8'), /<h2>Cost per message<\/h2>/);
     assert.ok(run.out().includes('**Gateway / bare SMPP**'), 'the summary is printed');
     for (const f of ['index.html', 'baseline-1.json', 'baseline-1.html', 'gateway-1.json', 'gateway-1.html', 'warmup-1.json', 'gateway-n1.json', 'logs/gateway-n1.log', 'logs/simulator.log']) {
       assert.ok(existsSync(join(dir, f)), `${f} written`);

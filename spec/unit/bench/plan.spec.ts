@@ -120,3 +120,36 @@ describe('bench: what gets started', () => {
     assert.ok(l.bindTimeoutMs >= 30_000);
   });
 });
+
+describe('bench: the capacity scenario and the cost window', () => {
+  it('steps from --rate by --step-factor up to --max-rate, --duration per step, and refuses what makes no sense', () => {
+    const d = bench('--scenario', 'capacity');
+    assert.deepEqual(d.scenario.steps, { factor: 1.25, maxRate: 10_000 });
+    assert.deepEqual([d.scenario.rate, d.scenario.durationSec, d.scenario.baseline, d.drainSec], [200, 20, true, 15]);
+    const o = bench('--scenario', 'capacity', '--rate', '400', '--duration', '8', '--step-factor', '1.5', '--max-rate', '2000');
+    assert.deepEqual(o.scenario.steps, { factor: 1.5, maxRate: 2000 });
+    assert.deepEqual([o.scenario.rate, o.scenario.durationSec], [400, 8]);
+    assert.equal(bench('--scenario', 'steady').scenario.steps, undefined);
+    const fails = (field: string, ...argv: string[]) => assert.throws(() => parseBenchArgs(argv), (e: unknown) => e instanceof ConfigError && e.field === field);
+    fails('--step-factor', '--scenario', 'capacity', '--step-factor', '1');
+    fails('--step-factor', '--scenario', 'steady', '--step-factor', '1.5');
+    fails('--max-rate', '--scenario', 'peak', '--max-rate', '100');
+    fails('--max-rate', '--scenario', 'capacity', '--rate', '500', '--max-rate', '400');
+    fails('--rate', '--scenario', 'capacity', '--rate', 'max');
+  });
+
+  it('gives each step its own files and rate, and every run asks the generator to mark its measured window', () => {
+    const o = bench('--scenario', 'capacity', '--nodes', '2', '--rate', '400');
+    const r = generatorRun(o, 'gateway', 1, 4242, '/tmp/x', { n: 3, rate: 625 });
+    const l = loadgen(r.argv);
+    assert.equal(l.rate, 312.5, 'half the step rate per generator');
+    assert.equal(l.durationMs, 20_000);
+    assert.equal(l.markPhases, true);
+    assert.equal(r.name, 'gateway-s3-2');
+    assert.equal(l.json, '/tmp/x/gateway-s3-2.json');
+    assert.match(r.label, /capacity gateway step 3 \(625\/s\) \(generator 2\/2\)/);
+    const plain = generatorRun(bench(), 'baseline', 0, 1, '/tmp/x');
+    assert.equal(plain.name, 'baseline-1');
+    assert.equal(loadgen(plain.argv).markPhases, true);
+  });
+});
