@@ -66,13 +66,6 @@ interface SupplierState {
   bind: ProviderBind;
   /** Messages being sent on this bind (each answers its record's ask when it ends). */
   work: InFlight;
-  /**
-   * The send under way per message id. A record handed over again while its first copy is still
-   * being sent here (a consumer restarted by kafkajs after a broker's death fetches from the last
-   * commit) joins that send instead of sending again: the sent memory only knows a message once
-   * all its parts were taken, so both copies would pass it.
-   */
-  sending: Map<string, Promise<void>>;
   /** Set by an operator (now or before this bind started): a configuration reload leaves it. */
   operatorRate: number | undefined;
   /**
@@ -121,7 +114,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       // The inspector reads these gauges from the actor stats.
       ctx.timers.startPeriodic('report', 1000, { type: 'report' });
       report(bind, ctx);
-      return { bind, work: new InFlight(), sending: new Map(), operatorRate: undefined, spoke: { paused: false, rate: false } };
+      return { bind, work: new InFlight(), operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
       if (message.type === 'workDone') {
@@ -152,20 +145,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       const out = state.work.read(ctx, () => decodeOutgoing(message.record.value));
       if (out === undefined) return state;
-      const id = out.message.id;
-      let send = state.sending.get(id);
-      if (send === undefined) {
-        const started = submit(state.bind, out, ctx, state.work.signal);
-        send = started;
-        state.sending.set(id, started);
-        // A cache of the promise, not state the actor reasons on: dropped with the send's end.
-        void started.then(() => undefined, () => undefined).then(() => {
-          if (state.sending.get(id) === started) state.sending.delete(id);
-        });
-      } else {
-        ctx.log.info('record handed over again while its message is being sent; joins that send', { messageId: id, provider: provider.id });
-      }
-      state.work.start(ctx, send, id, (done) => done);
+      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal), out.message.id, (done) => done);
       return state;
     },
     postStop: async (state) => {
