@@ -49,6 +49,10 @@ export interface FaultReport {
     inFlightAtDrops: number;
   };
   verdict: Verdict;
+  /** The lifecycle events of each id in the load report's sample of missing receipts. */
+  missingTrace: Record<string, { type: string; node: string; at: number; detail?: unknown }[]>;
+  /** Up to 20 messages providers took twice: when (seconds into the run), and their events. */
+  duplicateTrace: { key: string; messageId?: string; takenAtS: number[]; events: { type: string; node: string; atS: number }[] }[];
 }
 
 async function freePort(): Promise<number> {
@@ -226,9 +230,12 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const events = (await readTopic(kafka, topics.events)).map((r) => decodeRecord<LifecycleEvent>(r.value));
     const submittedIds = events.filter((e) => e.type === 'submitted').map((e) => e.messageId);
     const inFlightAtDrops = events.filter((e) => e.type === 'submit_retry' && e.detail?.possibleDuplicate === true).length;
-    const routed = (await readTopic(kafka, topics.providerOutgoing)).map((r) => ({
-      partition: r.partition, offset: BigInt(r.offset), key: routedKey(decodeRecord<OutgoingRecord>(r.value).message),
-    }));
+    const routedIds = new Map<string, string>();
+    const routed = (await readTopic(kafka, topics.providerOutgoing)).map((r) => {
+      const m = decodeRecord<OutgoingRecord>(r.value).message;
+      routedIds.set(routedKey(m), m.id);
+      return { partition: r.partition, offset: BigInt(r.offset), key: routedKey(m) };
+    });
     const submits = simulators.flatMap((s) => s.submitted.map((m) => ({ key: submitKey(m.pdu), at: m.at.getTime() })));
     for (const { crash, entry } of crashes) entry.inFlight = inFlightAt(crash, routed, submits);
     const observed: Observed = {
@@ -246,6 +253,8 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       load: { submits: load.submits, receipts: load.receipts, throughput: load.throughput, latencyMs: load.latencyMs },
       observed: { ...rest, wholeMessages: wholeMessageKeys.length, submittedMessages: submittedIds.length, providerSubmits: submits.length, inFlightAtDrops },
       verdict,
+      missingTrace: traceOf(load.receipts.missingSample, events),
+      duplicateTrace: duplicatesOf(submits, routedIds, started, events),
     };
     writeFileSync(join(o.outDir, 'faults.json'), JSON.stringify(report, null, 2));
     return report;
@@ -282,6 +291,31 @@ async function warmUp(kafka: KafkaClient, groupId: string): Promise<void> {
       await sleep(2000);
     }
   }
+}
+
+/** What became of the messages whose receipts never came: every event that names them. */
+function traceOf(ids: readonly string[], events: readonly LifecycleEvent[]): FaultReport['missingTrace'] {
+  const trace: FaultReport['missingTrace'] = {};
+  for (const id of ids) {
+    trace[id] = events.filter((e) => e.messageId === id || JSON.stringify(e.detail ?? {}).includes(id))
+      .map((e) => ({ type: e.type, node: e.node, at: e.at, detail: e.detail }));
+  }
+  return trace;
+}
+
+function duplicatesOf(
+  submits: readonly { key: string | null; at: number }[], routedIds: ReadonlyMap<string, string>, started: number, events: readonly LifecycleEvent[],
+): FaultReport['duplicateTrace'] {
+  const times = new Map<string, number[]>();
+  for (const s of submits) if (s.key !== null) times.set(s.key, [...(times.get(s.key) ?? []), s.at]);
+  const sec = (t: number) => Math.round((t - started) / 100) / 10;
+  return [...times].filter(([, t]) => t.length > 1).slice(0, 20).map(([key, t]) => {
+    const messageId = routedIds.get(key);
+    return {
+      key, ...(messageId ? { messageId } : {}), takenAtS: t.map(sec),
+      events: events.filter((e) => e.messageId === messageId).map((e) => ({ type: e.type, node: e.node, atS: sec(e.at) })),
+    };
+  });
 }
 
 function writeCreds(dir: string, creds: { systemId: string; password: string }[]): string {
