@@ -50,15 +50,19 @@ export class CorrelationStore {
     return this.keys.correlationsRestored;
   }
 
+  /**
+   * Journal first, Redis after: a correlation in Redis is then always in the journal already,
+   * so a Redis that restarts empty between the two loses nothing a rebuild does not bring back.
+   * (Written side by side, a restart could take the Redis copy while the journal write was
+   * still on its way and the rebuild had already read the journal's end: a receipt lost.)
+   */
   async put(provider: string, providerMessageId: string, record: CorrelationRecord): Promise<void> {
     const id = normalizeProviderId(providerMessageId);
-    await Promise.all([
-      this.redis.set(this.key(provider, id), JSON.stringify(record), 'EX', this.ttlSeconds),
-      this.journal?.writer.append({
-        topic: this.journal.topic, key: `${provider}:${id}`,
-        value: JSON.stringify({ provider, providerMessageId: id, record } satisfies CorrelationJournalEntry),
-      }),
-    ]);
+    await this.journal?.writer.append({
+      topic: this.journal.topic, key: `${provider}:${id}`,
+      value: JSON.stringify({ provider, providerMessageId: id, record } satisfies CorrelationJournalEntry),
+    });
+    await this.redis.set(this.key(provider, id), JSON.stringify(record), 'EX', this.ttlSeconds);
   }
 
   async get(provider: string, providerMessageId: string): Promise<CorrelationRecord | null> {
