@@ -151,17 +151,7 @@ describe('supplier: a routed record handed over again', function () {
     const writer = new DurableWriter(kafka, { maxPending: 100, maxBatch: 100, logger: silentLogger });
     await writer.start();
     const topic = topicNames(prefix).providerOutgoing;
-    const routed = (id: string, to: string): OutRecord => ({
-      topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
-      value: encodeRecord({
-        provider: 'p', routedAt: Date.now(),
-        message: {
-          id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
-          serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
-          body: Buffer.from(`text for ${to}`).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
-        },
-      }),
-    });
+    const routed = (id: string, to: string): OutRecord => routedRecord(topic, id, to);
     try {
       await writer.append(routed('01aaaaaaaaaaaaaaaaaaaa01', '447700900001'));
       await waitFor('the first copy sent', () => sim.submitted.length >= 1);
@@ -174,7 +164,44 @@ describe('supplier: a routed record handed over again', function () {
       await writer.stop();
     }
   });
+
+  it('copies handed over while the first is still being sent wait for it and are not sent (as after a consumer restart)', async () => {
+    const kafka = createKafka({ brokers }, 'spec-resend-busy', silentLogger);
+    const writer = new DurableWriter(kafka, { maxPending: 100, maxBatch: 100, logger: silentLogger });
+    await writer.start();
+    const topic = topicNames(prefix).providerOutgoing;
+    const before = sim.submitted.length;
+    sim.setBehaviour('slow', { responseDelayMs: 1500 });
+    try {
+      const copy = routedRecord(topic, '01aaaaaaaaaaaaaaaaaaaa03', '447700900003');
+      // Read in one batch, the copies are handled side by side with the first while the
+      // provider takes its time to answer it.
+      await writer.append([copy, copy, copy]);
+      await writer.append(routedRecord(topic, '01aaaaaaaaaaaaaaaaaaaa04', '447700900004'));
+      await waitFor('the next message sent', () => sim.submitted.some((s) => s.pdu.destination_addr === '447700900004'), 20000);
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.deepEqual(sim.submitted.slice(before).map((s) => s.pdu.destination_addr), ['447700900003', '447700900004']);
+    } finally {
+      sim.setBehaviour('happy');
+      await writer.stop();
+    }
+  });
 });
+
+/** A record of provider-outgoing-messages for provider p, as the router writes it. */
+function routedRecord(topic: string, id: string, to: string): OutRecord {
+  return {
+    topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
+    value: encodeRecord({
+      provider: 'p', routedAt: Date.now(),
+      message: {
+        id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
+        serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
+        body: Buffer.from(`text for ${to}`).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
+      },
+    }),
+  };
+}
 
 describe('supplier: validity period and schedule', function () {
   this.timeout(120000);

@@ -20,9 +20,14 @@
  * On a failover route, a message refused for good, or whose bind stays down for
  * `failoverAfterMs`, goes back to the router with this provider excluded instead of failing,
  * as long as none of its parts was accepted here. Limits exhausted otherwise: UNDELIV.
- * A message whose parts were all accepted is remembered (sent-memory.ts); its record handed
- * over again after a crash or a lost offset commit is not sent again.
+ * A message whose parts were all accepted, or that failed or went back to the router here, is
+ * remembered (sent-memory.ts); its record handed over again after a crash or a lost offset
+ * commit is not sent again. While it is being sent its key holds this send's claim, extended
+ * every few seconds: a second copy of the record (a consumer kafkajs restarted, a partition
+ * that moved while its old owner still sends) waits for the first to settle instead of
+ * sending it again.
  */
+import { randomUUID } from 'node:crypto';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
 import type { GatewayConfig, ProviderConfig } from '../../config/types.js';
@@ -40,7 +45,7 @@ import {
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
 import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
-import type { SentMemory } from './sent-memory.js';
+import type { SentEntry, SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { failedReceipts } from '../failed-receipts.js';
@@ -49,6 +54,7 @@ import { decodeOutgoing } from './decode.js';
 import type { SupplierControl, SupplierControlReply } from './supplier-control.js';
 import { NOT_BOUND, ProviderBind, VALIDITY_PASSED } from './provider-bind.js';
 import { retryDecision } from './retry-policy.js';
+import { backoffDelay } from '../../backoff.js';
 import type { BindStateStore } from '../../redis/stores/bind-state.js';
 import type { NumberOwners } from '../../domain/routing/number-owners.js';
 import type { ProviderControls, ProviderOverrides } from '../../control/provider-controls.js';
@@ -60,12 +66,14 @@ export type { SupplierControl } from './supplier-control.js';
 type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
 
 /** setRate: parts per second from now on (a configuration reload). */
-export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'revoked' } | WorkDone;
+export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'extendClaims' } | { type: 'revoked' } | WorkDone;
 
 interface SupplierState {
   bind: ProviderBind;
   /** Messages being sent on this bind (each answers its record's ask when it ends). */
   work: InFlight;
+  /** The sent-memory keys of the messages this actor is sending, with its claim token on each. */
+  claims: Map<string, string>;
   /** Set by an operator (now or before this bind started): a configuration reload leaves it. */
   operatorRate: number | undefined;
   /**
@@ -114,7 +122,8 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       // The inspector reads these gauges from the actor stats.
       ctx.timers.startPeriodic('report', 1000, { type: 'report' });
       report(bind, ctx);
-      return { bind, work: new InFlight(), operatorRate: undefined, spoke: { paused: false, rate: false } };
+      ctx.timers.startPeriodic('extendClaims', Math.max(100, Math.floor(deps.sent.claimTtlMs / 3)), { type: 'extendClaims' });
+      return { bind, work: new InFlight(), claims: new Map(), operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
       if (message.type === 'workDone') {
@@ -123,6 +132,11 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       if (message.type === 'report') {
         report(state.bind, ctx);
+        return state;
+      }
+      if (message.type === 'extendClaims') {
+        deps.sent.extend(state.claims).catch((err: unknown) =>
+          ctx.log.warn('send claims not extended; another copy of a record may send its message again', { provider: provider.id, claims: state.claims.size, error: errorMessage(err) }));
         return state;
       }
       if (message.type === 'revoked') {
@@ -145,7 +159,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       const out = state.work.read(ctx, () => decodeOutgoing(message.record.value));
       if (out === undefined) return state;
-      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal), out.message.id, (done) => done);
+      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal, state.claims), out.message.id, (done) => done);
       return state;
     },
     postStop: async (state) => {
@@ -211,23 +225,74 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     return state;
   }
 
-  async function submit(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<void> {
+  /**
+   * Sends a message once it holds its claim; a copy already settled is not sent, one being
+   * sent elsewhere is waited for. The claim is given up when the send ends unsettled (an
+   * abandoned or failed send), so the next copy of the record sends at once.
+   */
+  async function submit(
+    bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal, claims: Map<string, string>,
+  ): Promise<void> {
     const m = out.message;
-    const already = await deps.sent.get(provider.id, m.id).catch((err: unknown) => {
-      ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, error: errorMessage(err) });
-      return null;
-    });
-    if (already) {
-      ctx.log.info('message already taken by the provider; not sent again', { messageId: m.id, provider: provider.id, providerMessageIds: already.providerMessageIds });
-      return;
+    const sending: Sending = { token: `${deps.nodeId}/${randomUUID()}`, settled: false };
+    const claimed = await claimToSend(m, sending.token, ctx, abandoned);
+    if (claimed === 'settled') return;
+    const key = deps.sent.key(provider.id, m.id);
+    if (claimed === 'claimed') claims.set(key, sending.token);
+    try {
+      await send(bind, out, ctx, abandoned, sending);
+    } finally {
+      if (claims.get(key) === sending.token) claims.delete(key);
+      if (claimed === 'claimed' && !sending.settled) {
+        await deps.sent.release(provider.id, m.id, sending.token).catch((err: unknown) =>
+          ctx.log.warn('send claim not released; it lapses on its own', { messageId: m.id, provider: provider.id, error: errorMessage(err) }));
+      }
     }
-    if (expired(m)) return fail(m, 'EXPIRED', null, 'validity period passed before the provider took it', ctx);
+  }
+
+  async function claimToSend(m: MessageRecord, token: string, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<'claimed' | 'settled' | 'unclaimed'> {
+    let waitingFor: string | undefined;
+    for (;;) {
+      let r;
+      try {
+        r = await deps.sent.claim(provider.id, m.id, token);
+      } catch (err) {
+        ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, provider: provider.id, error: errorMessage(err) });
+        return 'unclaimed';
+      }
+      if (r.kind === 'claimed') return 'claimed';
+      if (r.kind === 'settled') {
+        ctx.log.info('message already settled at this provider; not sent again', {
+          messageId: m.id, provider: provider.id, outcome: r.entry.outcome ?? 'accepted', providerMessageIds: r.entry.providerMessageIds,
+        });
+        return 'settled';
+      }
+      if (waitingFor !== r.by) {
+        waitingFor = r.by;
+        ctx.log.info('message being sent under another claim; waiting for it to settle', { messageId: m.id, provider: provider.id, claim: r.by });
+      }
+      if (abandoned.aborted) throw new UnavailableError('SUPPLIER_STOPPED', `supplier of ${provider.id} stopped while message ${m.id} waited for its claim`);
+      await sleep(CLAIM_POLL_MS);
+    }
+  }
+
+  /** Remembers how the message was settled here: a later copy of its record does nothing. */
+  async function settle(m: MessageRecord, sending: Sending, entry: SentEntry, ctx: ActorContext<SupplierMessage>): Promise<void> {
+    await deps.sent.remember(provider.id, m.id, entry).then(
+      () => { sending.settled = true; },
+      (err: unknown) => ctx.log.warn('sent memory not stored; a redelivery would send the message again', { messageId: m.id, error: errorMessage(err) }),
+    );
+  }
+
+  async function send(bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal, sending: Sending): Promise<void> {
+    const m = out.message;
+    if (expired(m)) return fail(m, 'EXPIRED', null, 'validity period passed before the provider took it', ctx, sending);
     let split: SplitResult;
     try {
       split = splitForProvider(m, { concatenation: provider.concatenation });
     } catch (err) {
       if (!(err instanceof MessageTooLongError)) throw err;
-      return fail(m, 'REJECTD', Status.ESME_RINVMSGLEN, 'message too long for the provider', ctx);
+      return fail(m, 'REJECTD', Status.ESME_RINVMSGLEN, 'message too long for the provider', ctx, sending);
     }
     const corr: CorrelationRecord = {
       messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
@@ -242,7 +307,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
       if (outcome.kind === 'accepted') {
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        await deps.correlation.put(provider.id, outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] });
+        await storeCorrelation(outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] }, ctx, abandoned);
         providerIds.push(outcome.providerMessageId);
         continue;
       }
@@ -251,24 +316,40 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       // theirs to decide; a failed receipt or a hand-back from here could contradict them.
       if (abandoned.aborted) throw new UnavailableError('SUPPLIER_STOPPED', `supplier of ${provider.id} stopped while message ${m.id} was being sent`);
       // No other provider can help a message whose time is up.
-      if (outcome.kind === 'expired') return fail(m, 'EXPIRED', null, `validity period passed with ${providerIds.length} of ${split.submits.length} parts taken`, ctx);
+      if (outcome.kind === 'expired') return fail(m, 'EXPIRED', null, `validity period passed with ${providerIds.length} of ${split.submits.length} parts taken`, ctx, sending);
       // Once a part is out, another provider would deliver those parts twice.
       if (out.failover && providerIds.length === 0) {
         const reroute: Reroute = outcome.kind === 'rejected' ? { excluded: [], reason: 'rejected', lastStatus: outcome.status }
           : outcome.kind === 'down' ? { excluded: [], reason: 'down', lastStatus: null }
             : { excluded: [], reason: 'exhausted', lastStatus: outcome.status };
-        return handBack(m, reroute, ctx);
+        return handBack(m, reroute, ctx, sending);
       }
-      if (outcome.kind === 'rejected') return fail(m, 'REJECTD', outcome.status, 'refused by the provider', ctx);
-      if (outcome.kind === 'down') return fail(m, 'UNDELIV', null, 'provider bind down', ctx);
-      return fail(m, 'UNDELIV', outcome.status, outcome.why, ctx);
+      if (outcome.kind === 'rejected') return fail(m, 'REJECTD', outcome.status, 'refused by the provider', ctx, sending);
+      if (outcome.kind === 'down') return fail(m, 'UNDELIV', null, 'provider bind down', ctx, sending);
+      return fail(m, 'UNDELIV', outcome.status, outcome.why, ctx, sending);
     }
     const sentAt = Date.now();
-    await deps.sent.remember(provider.id, m.id, { providerMessageIds: providerIds, at: sentAt }).catch((err: unknown) =>
-      ctx.log.warn('sent memory not stored; a redelivery would send the message again', { messageId: m.id, error: errorMessage(err) }));
+    await settle(m, sending, { providerMessageIds: providerIds, at: sentAt }, ctx);
     await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(m.id, 'submitted', deps.nodeId, {
       provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts,
     }, sentAt)));
+  }
+
+  /**
+   * The provider took the part: its correlation must be kept or its receipt is lost, and
+   * failing the send here would send the part again. So it is tried until it is stored (Redis
+   * or Kafka away for a moment), as long as this supplier runs.
+   */
+  async function storeCorrelation(providerMessageId: string, record: CorrelationRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.correlation.put(provider.id, providerMessageId, record);
+      } catch (err) {
+        if (abandoned.aborted) throw err;
+        ctx.log.warn('correlation not stored; trying again', { provider: provider.id, messageId: record.messageId, providerMessageId, attempt, error: errorMessage(err) });
+        await sleep(backoffDelay(attempt, CORRELATION_RETRY));
+      }
+    }
   }
 
   /** Sends one part until the provider accepts or refuses it for good, or the limits run out. */
@@ -344,7 +425,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     })));
   }
 
-  async function handBack(m: MessageRecord, r: Reroute, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  async function handBack(m: MessageRecord, r: Reroute, ctx: ActorContext<SupplierMessage>, sending: Sending): Promise<void> {
     const reroute: Reroute = { ...r, excluded: [...(m.reroute?.excluded ?? []), provider.id] };
     const now = Date.now();
     ctx.log.warn('message handed back for the next provider', { provider: provider.id, messageId: m.id, reason: r.reason, status: r.lastStatus });
@@ -352,20 +433,35 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       { topic: deps.topics.messages, key: m.id, value: encodeRecord({ ...m, reroute } satisfies MessageRecord) },
       eventRecord(deps.topics, lifecycleEvent(m.id, 'rerouted', deps.nodeId, { provider: provider.id, reason: r.reason, status: r.lastStatus }, now)),
     ]);
+    await settle(m, sending, { providerMessageIds: [], at: now, outcome: 'rerouted' }, ctx);
   }
 
   function expired(m: MessageRecord): boolean {
     return m.validUntil !== undefined && Date.now() >= m.validUntil;
   }
 
-  async function fail(m: MessageRecord, stat: 'REJECTD' | 'UNDELIV' | 'EXPIRED', status: number | null, why: string, ctx: ActorContext<SupplierMessage>): Promise<void> {
+  async function fail(
+    m: MessageRecord, stat: 'REJECTD' | 'UNDELIV' | 'EXPIRED', status: number | null, why: string, ctx: ActorContext<SupplierMessage>, sending: Sending,
+  ): Promise<void> {
     const now = Date.now();
     ctx.log.warn('message failed at the provider', { provider: provider.id, messageId: m.id, stat, status, why });
     await deps.writer.append([
       eventRecord(deps.topics, lifecycleEvent(m.id, 'submit_failed', deps.nodeId, { provider: provider.id, status, stat, why }, now)),
       ...failedReceipts(deps.topics, m, stat, status === null ? '001' : String(status % 1000).padStart(3, '0'), now),
     ]);
+    await settle(m, sending, { providerMessageIds: [], at: now, outcome: 'failed' }, ctx);
   }
+}
+
+const CORRELATION_RETRY = { initialMs: 100, maxMs: 5000 } as const;
+
+/** How often a copy waiting for another's claim asks again. */
+const CLAIM_POLL_MS = 250;
+
+/** One send of a message: its claim token, and whether its outcome was remembered. */
+interface Sending {
+  readonly token: string;
+  settled: boolean;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,59 @@
+/**
+ * The supplier's sent memory against the real Redis: one key per provider and message holds a
+ * send's claim or the message's settled entry.
+ */
+import { strict as assert } from 'node:assert';
+import { Redis } from 'ioredis';
+import { SentMemory } from '../../../src/actors/supplier/sent-memory.js';
+import { redisUrl, uniquePrefix } from '../../support/env.js';
+
+describe('sent memory: claims and settled messages in Redis', function () {
+  this.timeout(20000);
+  let redis: Redis;
+  let memory: SentMemory;
+
+  before(() => {
+    redis = new Redis(redisUrl);
+    memory = new SentMemory(redis, uniquePrefix('sent'), 3600, 400);
+  });
+  after(() => redis?.disconnect());
+
+  it('claims a message once: a second token finds it busy, the first finds its own claim', async () => {
+    assert.deepEqual(await memory.claim('p', 'm1', 'a'), { kind: 'claimed' });
+    assert.deepEqual(await memory.claim('p', 'm1', 'b'), { kind: 'busy', by: 'a' });
+    assert.deepEqual(await memory.claim('p', 'm1', 'a'), { kind: 'claimed' });
+    assert.deepEqual(await memory.claim('q', 'm1', 'b'), { kind: 'claimed' }, 'per provider');
+  });
+
+  it('a settled message is reported settled to every later claim, with its outcome', async () => {
+    await memory.claim('p', 'm2', 'a');
+    await memory.remember('p', 'm2', { providerMessageIds: ['x1', 'x2'], at: 5 });
+    assert.deepEqual(await memory.claim('p', 'm2', 'b'), { kind: 'settled', entry: { providerMessageIds: ['x1', 'x2'], at: 5 } });
+    await memory.remember('p', 'm3', { providerMessageIds: [], at: 6, outcome: 'failed' });
+    assert.deepEqual(await memory.claim('p', 'm3', 'b'), { kind: 'settled', entry: { providerMessageIds: [], at: 6, outcome: 'failed' } });
+    assert.ok(await redis.ttl(memory.key('p', 'm2')) > 3000, 'settled entries keep their hour');
+  });
+
+  it('a released claim lets the next copy claim at once; another\'s claim is not released', async () => {
+    await memory.claim('p', 'm4', 'a');
+    await memory.release('p', 'm4', 'b');
+    assert.deepEqual(await memory.claim('p', 'm4', 'b'), { kind: 'busy', by: 'a' });
+    await memory.release('p', 'm4', 'a');
+    assert.deepEqual(await memory.claim('p', 'm4', 'b'), { kind: 'claimed' });
+  });
+
+  it('a claim not extended lapses (a dead sender); an extended one holds; extending never shortens a settled entry', async () => {
+    await memory.claim('p', 'm5', 'dead');
+    await memory.claim('p', 'm6', 'alive');
+    await memory.remember('p', 'm7', { providerMessageIds: ['y'], at: 7 });
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      // The token of m7 is not the one it holds: it must not be touched.
+      assert.equal(await memory.extend(new Map([[memory.key('p', 'm6'), 'alive'], [memory.key('p', 'm7'), 'alive']])), 1);
+    }
+    assert.deepEqual(await memory.claim('p', 'm5', 'next'), { kind: 'claimed' }, 'the dead sender\'s claim lapsed');
+    assert.deepEqual(await memory.claim('p', 'm6', 'next'), { kind: 'busy', by: 'alive' });
+    assert.ok(await redis.ttl(memory.key('p', 'm7')) > 3000);
+    assert.equal(await memory.extend(new Map()), 0);
+  });
+});
