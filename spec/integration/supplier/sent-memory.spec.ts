@@ -56,4 +56,18 @@ describe('sent memory: claims and settled messages in Redis', function () {
     assert.ok(await redis.ttl(memory.key('p', 'm7')) > 3000);
     assert.equal(await memory.extend(new Map()), 0);
   });
+
+  it('a send abandoned after some parts were taken leaves them for the next sender, who claims the message with them', async () => {
+    await memory.claim('p', 'm8', 'a');
+    await memory.release('p', 'm8', 'a', { providerMessageIds: ['z1'], parts: 3 });
+    assert.deepEqual(await memory.claim('p', 'm8', 'b'), { kind: 'claimed', resume: { providerMessageIds: ['z1'], parts: 3 } });
+    assert.deepEqual(await memory.claim('p', 'm8', 'c'), { kind: 'busy', by: 'b' }, 'taken over: claimed by b now');
+    assert.equal(await memory.extend(new Map([[memory.key('p', 'm8'), 'b']])), 1);
+    await memory.remember('p', 'm8', { providerMessageIds: ['z1', 'z2', 'z3'], at: 8 });
+    assert.deepEqual(await memory.claim('p', 'm8', 'c'), { kind: 'settled', entry: { providerMessageIds: ['z1', 'z2', 'z3'], at: 8 } });
+    // Nothing taken: the key is simply freed.
+    await memory.claim('p', 'm9', 'a');
+    await memory.release('p', 'm9', 'a', { providerMessageIds: [], parts: 2 });
+    assert.deepEqual(await memory.claim('p', 'm9', 'b'), { kind: 'claimed' });
+  });
 });

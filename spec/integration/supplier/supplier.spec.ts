@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
 import type { Esme } from '../../../scripts/lib/esme-client.js';
 import { Status } from '../../../src/smpp/status.js';
-import { brokers, uniquePrefix, waitFor } from '../../support/env.js';
+import { Redis } from 'ioredis';
+import { brokers, redisUrl, uniquePrefix, waitFor } from '../../support/env.js';
+import { redisKeys } from '../../../src/redis/keys.js';
+import { concatInfoOf } from '../../../src/smpp/udh.js';
 import { createKafka } from '../../../src/kafka/client.js';
 import { DurableWriter, type OutRecord } from '../../../src/kafka/writer.js';
 import { topicNames } from '../../../src/kafka/topics.js';
@@ -165,6 +168,30 @@ describe('supplier: a routed record handed over again', function () {
     }
   });
 
+  it('a message whose earlier send was abandoned after its first part goes on from the second (a partition that moved)', async () => {
+    const kafka = createKafka({ brokers }, 'spec-resend-partial', silentLogger);
+    const writer = new DurableWriter(kafka, { maxPending: 100, maxBatch: 100, logger: silentLogger });
+    const redis = new Redis(redisUrl);
+    await writer.start();
+    const id = '01aaaaaaaaaaaaaaaaaaaa05';
+    const before = sim.submitted.length;
+    try {
+      // What the earlier owner left when its send was abandoned: the provider took part 1 of 2.
+      await redis.set(redisKeys(prefix).sent('p', id), JSON.stringify({ partial: { providerMessageIds: ['taken-1'], parts: 2 }, at: Date.now() }));
+      await writer.append(routedRecord(topicNames(prefix).providerOutgoing, id, '447700900005', 'x'.repeat(200)));
+      await waitFor('the second part at the provider', () => sim.submitted.length > before);
+      await new Promise((r) => setTimeout(r, 1000));
+      const parts = sim.submitted.slice(before).map((s) => concatInfoOf(s.pdu));
+      assert.deepEqual(parts.map((c) => c && [c.seq, c.total]), [[2, 2]]);
+      const settled = JSON.parse((await redis.get(redisKeys(prefix).sent('p', id)))!) as { providerMessageIds: string[] };
+      assert.equal(settled.providerMessageIds.length, 2);
+      assert.equal(settled.providerMessageIds[0], 'taken-1');
+    } finally {
+      redis.disconnect();
+      await writer.stop();
+    }
+  });
+
   it('copies handed over while the first is still being sent wait for it and are not sent (as after a consumer restart)', async () => {
     const kafka = createKafka({ brokers }, 'spec-resend-busy', silentLogger);
     const writer = new DurableWriter(kafka, { maxPending: 100, maxBatch: 100, logger: silentLogger });
@@ -189,7 +216,7 @@ describe('supplier: a routed record handed over again', function () {
 });
 
 /** A record of provider-outgoing-messages for provider p, as the router writes it. */
-function routedRecord(topic: string, id: string, to: string): OutRecord {
+function routedRecord(topic: string, id: string, to: string, text = `text for ${to}`): OutRecord {
   return {
     topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
     value: encodeRecord({
@@ -197,7 +224,7 @@ function routedRecord(topic: string, id: string, to: string): OutRecord {
       message: {
         id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
         serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
-        body: Buffer.from(`text for ${to}`).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
+        body: Buffer.from(text).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
       },
     }),
   };

@@ -11,8 +11,10 @@
  *
  * One key per provider and message holds either a claim (a sender's token, with a short TTL
  * its owner keeps extending) or the settled entry (an hour): `SET NX GET` claims and reads in
- * one round trip, and settling overwrites the claim, so a message costs the two commands it
- * cost before claims existed.
+ * one command, and settling overwrites the claim, so a message costs the two commands it
+ * cost before claims existed. A send abandoned after the provider took some parts of a
+ * multi-part message (its partition moved) leaves them in the key: the next sender goes on
+ * from the first part not taken instead of sending the message twice.
  *
  * Redis only: past the hour, and after a Redis that lost its data, the supplier falls back to
  * at-least-once: it sends rather than risk not sending. A Redis error on either side is
@@ -32,22 +34,62 @@ export interface SentEntry {
   outcome?: 'failed' | 'rerouted';
 }
 
-interface ClaimValue {
-  claim: string;
-  at: number;
+/** The parts of a message a provider took before its send was abandoned (a partition moved). */
+export interface PartialSend {
+  providerMessageIds: string[];
+  /** How many parts the message was split into for this provider. */
+  parts: number;
+}
+
+interface KeyValue {
+  claim?: string;
+  partial?: PartialSend;
+  providerMessageIds?: string[];
+  at?: number;
+  outcome?: SentEntry['outcome'];
 }
 
 export type ClaimResult =
-  | { kind: 'claimed' }
+  /** Ours to send; `resume`: parts an abandoned send got taken already, not to send again. */
+  | { kind: 'claimed'; resume?: PartialSend }
   /** Settled by an earlier copy of the record: nothing more to do. */
   | { kind: 'settled'; entry: SentEntry }
   /** Another copy is being sent under this token: wait for it to settle or its claim to lapse. */
   | { kind: 'busy'; by: string };
 
-/** Deletes a claim only while it is still the caller's (a lapsed one may be another's now). */
-const RELEASE = "local v = redis.call('get', KEYS[1]) if v and string.find(v, ARGV[1], 1, true) then return redis.call('del', KEYS[1]) end return 0";
-/** Extends each key still holding its caller's claim (never a settled entry's hour). */
-const EXTEND = "local n = 0 for i, k in ipairs(KEYS) do local v = redis.call('get', k) if v and string.find(v, ARGV[i + 1], 1, true) then redis.call('pexpire', k, ARGV[1]) n = n + 1 end end return n";
+/**
+ * Takes over a key an abandoned send left its progress in (no claim on it); returns what it
+ * held. KEYS[1]; ARGV: the token, the claim's TTL (ms).
+ */
+const TAKE_OVER = `local v = redis.call('get', KEYS[1])
+if not v then return false end
+local ok, d = pcall(cjson.decode, v)
+if ok and type(d) == 'table' and d.partial and not d.claim then
+  d.claim = ARGV[1]
+  redis.call('set', KEYS[1], cjson.encode(d), 'PX', ARGV[2])
+end
+return v`;
+/**
+ * Gives up a claim only while it is still the caller's (a lapsed one may be another's now),
+ * leaving the parts already taken (ARGV[2], JSON) for the next sender when there are any.
+ */
+const RELEASE = `local v = redis.call('get', KEYS[1])
+if not v then return 0 end
+local ok, d = pcall(cjson.decode, v)
+if not ok or type(d) ~= 'table' or d.claim ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then return redis.call('del', KEYS[1]) end
+redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1`;
+/** Extends each key still holding its caller's claim (never a settled entry's hour). ARGV: TTL, then a token per key. */
+const EXTEND = `local n = 0
+for i, k in ipairs(KEYS) do
+  local v = redis.call('get', k)
+  if v then
+    local ok, d = pcall(cjson.decode, v)
+    if ok and type(d) == 'table' and d.claim == ARGV[i + 1] then redis.call('pexpire', k, ARGV[1]) n = n + 1 end
+  end
+end
+return n`;
 
 export class SentMemory {
   private readonly keys: RedisKeys;
@@ -67,11 +109,21 @@ export class SentMemory {
 
   /** Claims the message for sending under `token`, unless it is settled or being sent. */
   async claim(provider: string, messageId: string, token: string): Promise<ClaimResult> {
-    const value: ClaimValue = { claim: token, at: Date.now() };
-    const old = await this.redis.set(this.key(provider, messageId), JSON.stringify(value), 'PX', this.claimTtlMs, 'NX', 'GET');
+    const key = this.key(provider, messageId);
+    const value: KeyValue = { claim: token, at: Date.now() };
+    // The common case in one command: a free key is claimed, a taken one read.
+    let old = await this.redis.set(key, JSON.stringify(value), 'PX', this.claimTtlMs, 'NX', 'GET');
     if (old === null) return { kind: 'claimed' };
-    const v = JSON.parse(old) as Partial<ClaimValue> & Partial<SentEntry>;
-    if (typeof v.claim === 'string') return v.claim === token ? { kind: 'claimed' } : { kind: 'busy', by: v.claim };
+    let v = JSON.parse(old) as KeyValue;
+    if (v.partial !== undefined && v.claim === undefined) {
+      // Progress an abandoned send left: taken over in a script, since another copy may race.
+      old = await this.redis.eval(TAKE_OVER, 1, key, token, this.claimTtlMs) as string | null;
+      if (old === null) return this.claim(provider, messageId, token);
+      v = JSON.parse(old) as KeyValue;
+    }
+    if (typeof v.claim === 'string' && v.claim !== token) return { kind: 'busy', by: v.claim };
+    if (v.partial !== undefined) return { kind: 'claimed', resume: v.partial };
+    if (v.claim === token) return { kind: 'claimed' };
     return { kind: 'settled', entry: { providerMessageIds: v.providerMessageIds ?? [], at: v.at ?? 0, ...(v.outcome ? { outcome: v.outcome } : {}) } };
   }
 
@@ -80,16 +132,19 @@ export class SentMemory {
     await this.redis.set(this.key(provider, messageId), JSON.stringify(entry), 'EX', this.ttlSeconds);
   }
 
-  /** Gives a claim up without settling (the send was abandoned or failed): the next copy sends. */
-  async release(provider: string, messageId: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(provider, messageId), `"claim":${JSON.stringify(token)}`);
+  /**
+   * Gives a claim up without settling (the send was abandoned or failed): the next copy sends
+   * at once, from the first part the provider had not taken (`partial`).
+   */
+  async release(provider: string, messageId: string, token: string, partial?: PartialSend): Promise<void> {
+    const left = partial && partial.providerMessageIds.length > 0 ? JSON.stringify({ partial, at: Date.now() } satisfies KeyValue) : '';
+    await this.redis.eval(RELEASE, 1, this.key(provider, messageId), token, left, this.ttlSeconds);
   }
 
   /** Extends the claims still held (key → token); returns how many were. */
   async extend(claims: ReadonlyMap<string, string>): Promise<number> {
     if (claims.size === 0) return 0;
     const keys = [...claims.keys()];
-    const tokens = keys.map((k) => `"claim":${JSON.stringify(claims.get(k))}`);
-    return Number(await this.redis.eval(EXTEND, keys.length, ...keys, this.claimTtlMs, ...tokens));
+    return Number(await this.redis.eval(EXTEND, keys.length, ...keys, this.claimTtlMs, ...keys.map((k) => claims.get(k)!)));
   }
 }

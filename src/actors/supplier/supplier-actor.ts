@@ -45,7 +45,7 @@ import {
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
 import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
-import type { SentEntry, SentMemory } from './sent-memory.js';
+import type { PartialSend, SentEntry, SentMemory } from './sent-memory.js';
 import { isTemporarySubmitStatus } from './submit-status.js';
 import { targetsPerProviderPart } from '../correlator/receipt-targets.js';
 import { failedReceipts } from '../failed-receipts.js';
@@ -234,8 +234,8 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal, claims: Map<string, string>,
   ): Promise<void> {
     const m = out.message;
-    const sending: Sending = { token: `${deps.nodeId}/${randomUUID()}`, settled: false };
-    const claimed = await claimToSend(m, sending.token, ctx, abandoned);
+    const sending: Sending = { token: `${deps.nodeId}/${randomUUID()}`, settled: false, taken: { providerMessageIds: [], parts: 0 } };
+    const claimed = await claimToSend(m, sending, ctx, abandoned);
     if (claimed === 'settled') return;
     const key = deps.sent.key(provider.id, m.id);
     if (claimed === 'claimed') claims.set(key, sending.token);
@@ -244,23 +244,26 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     } finally {
       if (claims.get(key) === sending.token) claims.delete(key);
       if (claimed === 'claimed' && !sending.settled) {
-        await deps.sent.release(provider.id, m.id, sending.token).catch((err: unknown) =>
+        await deps.sent.release(provider.id, m.id, sending.token, sending.taken).catch((err: unknown) =>
           ctx.log.warn('send claim not released; it lapses on its own', { messageId: m.id, provider: provider.id, error: errorMessage(err) }));
       }
     }
   }
 
-  async function claimToSend(m: MessageRecord, token: string, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<'claimed' | 'settled' | 'unclaimed'> {
+  async function claimToSend(m: MessageRecord, sending: Sending, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<'claimed' | 'settled' | 'unclaimed'> {
     let waitingFor: string | undefined;
     for (;;) {
       let r;
       try {
-        r = await deps.sent.claim(provider.id, m.id, token);
+        r = await deps.sent.claim(provider.id, m.id, sending.token);
       } catch (err) {
         ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, provider: provider.id, error: errorMessage(err) });
         return 'unclaimed';
       }
-      if (r.kind === 'claimed') return 'claimed';
+      if (r.kind === 'claimed') {
+        sending.resume = r.resume;
+        return 'claimed';
+      }
       if (r.kind === 'settled') {
         ctx.log.info('message already settled at this provider; not sent again', {
           messageId: m.id, provider: provider.id, outcome: r.entry.outcome ?? 'accepted', providerMessageIds: r.entry.providerMessageIds,
@@ -298,11 +301,17 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
       registeredDelivery: m.registeredDelivery, submittedAt: Date.now(),
     };
-    const providerIds: string[] = [];
+    // Parts an abandoned send got taken (the same split: it depends on the message and the
+    // provider's settings only) are not sent again.
+    const resumed = sending.resume?.parts === split.submits.length ? sending.resume.providerMessageIds : [];
+    if (resumed.length > 0) ctx.log.info('message resumed after the parts the provider took before', { messageId: m.id, provider: provider.id, taken: resumed.length, parts: split.submits.length });
+    const providerIds: string[] = [...resumed];
+    sending.taken = { providerMessageIds: providerIds, parts: split.submits.length };
     // Which of the customer's part ids each provider part's receipt answers for.
     const targets = targetsPerProviderPart(m, split.submits.length);
     // Parts go in order, each through the throttle (the throttle counts parts).
     for (const [i, fields] of split.submits.entries()) {
+      if (i < resumed.length) continue;
       // The gateway needs the provider's receipt to keep its own promise to the customer.
       const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
       if (outcome.kind === 'accepted') {
@@ -462,6 +471,10 @@ const CLAIM_POLL_MS = 250;
 interface Sending {
   readonly token: string;
   settled: boolean;
+  /** Parts taken by an earlier, abandoned send of the message. */
+  resume?: PartialSend;
+  /** The parts the provider took so far (left for the next sender if this one is abandoned). */
+  taken: PartialSend;
 }
 
 function sleep(ms: number): Promise<void> {
