@@ -53,7 +53,7 @@ export interface RedisKeys {
   bindFailures(guard: string): string;
   /** Token bucket of a customer's submit rate across the cluster. */
   rate(customer: string): string;
-  /** Hash: what query_sm and cancel_sm learn of an accepted message. */
+  /** String (JSON): what query_sm and cancel_sm learn of an accepted message. */
   messageState(id: string): string;
   /** String: CorrelationRecord JSON of a provider's message id (already normalized). */
   correlation(provider: string, providerMessageId: string): string;

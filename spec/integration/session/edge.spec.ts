@@ -182,7 +182,7 @@ describe('session edge over real sockets and Redis', function () {
       assert.equal(q.command_status, Status.ESME_ROK);
       assert.equal(q.message_state, MessageState.ENROUTE);
       assert.equal(q.final_date, '');
-      await t.states.receipt(id, 'DELIVRD', '000', Date.UTC(2025, 5, 1, 12, 0, 0));
+      await t.states.receipt(id, { customer: 'other', source: 'ACME' }, 'DELIVRD', '000', Date.UTC(2025, 5, 1, 12, 0, 0));
       q = await c.request('query_sm', { message_id: id, source_addr: 'ACME' });
       assert.equal(q.message_state, MessageState.DELIVERED);
       assert.equal(q.final_date, '250601120000000+');

@@ -7,7 +7,7 @@
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import type { CorrelationLookup } from './correlation-lookup.js';
+import { HANDLED, type CorrelationLookup } from './correlation-lookup.js';
 import { decodeRecord, encodeRecord, type DeliveryRecord, type ProviderEventRecord } from '../../domain/records.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
@@ -27,7 +27,7 @@ export interface CorrelatorDeps {
   /** Where query_sm reads a message's state; updated best effort with each receipt. */
   states?: Pick<MessageStateStore, 'receipt'>;
   /** Provider receipts already handled: a copy the provider re-sends is not passed on twice. */
-  seen?: Pick<ReceiptsSeen, 'handled' | 'mark'>;
+  seen?: Pick<ReceiptsSeen, 'key' | 'mark'>;
 }
 
 export type CorrelatorMessage = RecordMessage | WorkDone;
@@ -52,13 +52,13 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, Corre
   };
 
   async function correlate(ev: ProviderEventRecord, log: Logger): Promise<void> {
-    // Redis away: handle it (a repeated receipt rather than a lost one).
-    if (deps.seen && await deps.seen.handled(ev.provider, ev.providerMessageId, ev.stat).catch(() => false)) {
+    const ids = ev.lookupIds ?? [ev.providerMessageId];
+    const found = await deps.correlation.find(ev.provider, ids, deps.seen?.key(ev.provider, ev.providerMessageId, ev.stat));
+    if (found === HANDLED) {
       log.debug('provider receipt already handled', { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat });
       return;
     }
-    const ids = ev.lookupIds ?? [ev.providerMessageId];
-    const corr = await deps.correlation.find(ev.provider, ids);
+    const corr = found;
     const now = Date.now();
     if (!corr) {
       log.warn('receipt matches no submitted message', { provider: ev.provider, providerMessageId: ev.providerMessageId });
@@ -83,7 +83,7 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, Corre
     await deps.seen?.mark(ev.provider, ev.providerMessageId, ev.stat).catch((err: unknown) =>
       log.warn('receipt not marked as handled', { error: err instanceof Error ? err.message : String(err) }));
     for (const t of targets) {
-      await deps.states?.receipt(t.id, ev.stat, ev.err, now).catch((err: unknown) =>
+      await deps.states?.receipt(t.id, { customer: corr.customer, source: corr.source.addr }, ev.stat, ev.err, now).catch((err: unknown) =>
         log.warn('message state not updated', { error: err instanceof Error ? err.message : String(err) }));
     }
   }

@@ -1,21 +1,16 @@
 /**
- * What query_sm and cancel_sm can learn about a message the gateway accepted: one small hash
- * per message id in Redis (`msg:<id>`), written when the session accepts it and updated with
- * the final state when the receipt comes back. It expires `ttlSeconds` after its last change.
- * It is a convenience for the customer, not a record the gateway relies on: Kafka's
- * message-events topic holds the full history.
+ * What query_sm and cancel_sm can learn about a message the gateway accepted: one small JSON
+ * string per message id in Redis (`msg:<id>`), written when the session accepts it and
+ * replaced with the final state when the receipt comes back (only while it is still there:
+ * `SET XX`). It expires `ttlSeconds` after its last change. One command each way: it is on the
+ * path of every message. It is a convenience for the customer, not a record the gateway relies
+ * on: Kafka's message-events topic holds the full history.
  */
 import type { RedisClient } from '../client.js';
 import { redisKeys, type RedisKeys } from '../keys.js';
 import { MessageState } from '../../smpp/status.js';
 import { isFinalStat, messageStateFor } from '../../smpp/receipt.js';
 
-// A receipt for a message whose state already expired must not create a hash without an owner.
-const UPDATE_IF_KNOWN = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finalAt', ARGV[2], 'errorCode', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1`;
 
 export interface StoredState {
   customer: string;
@@ -40,27 +35,49 @@ export class MessageStateStore {
   }
 
   async accepted(ids: readonly string[], customer: string, source: string): Promise<void> {
-    const m = this.redis.multi();
-    for (const id of ids) {
-      m.hset(this.key(id), { customer, source, state: MessageState.ENROUTE, finalAt: 0, errorCode: 0 });
-      m.expire(this.key(id), this.ttlSeconds);
+    const value = JSON.stringify({ customer, source, state: MessageState.ENROUTE, finalAt: 0, errorCode: 0 } satisfies StoredState);
+    if (ids.length === 1) {
+      await this.redis.set(this.key(ids[0]!), value, 'EX', this.ttlSeconds);
+      return;
     }
-    await m.exec();
+    const p = this.redis.pipeline();
+    for (const id of ids) p.set(this.key(id), value, 'EX', this.ttlSeconds);
+    await p.exec();
   }
 
-  /** Records the state a receipt reported (`stat` as in the receipt text), if the message is still known. */
-  async receipt(id: string, stat: string, err: string, at: number): Promise<void> {
+  /**
+   * Records the state a receipt reported (`stat` as in the receipt text), if the message is
+   * still known: a receipt for a message whose state already expired creates nothing.
+   */
+  async receipt(id: string, owner: { customer: string; source: string }, stat: string, err: string, at: number): Promise<void> {
     const code = Number.parseInt(err, 10);
-    await this.redis.eval(UPDATE_IF_KNOWN, 1, this.key(id), messageStateFor(stat), isFinalStat(stat) ? at : 0,
-      Number.isFinite(code) ? code & 0xff : 0, this.ttlSeconds);
+    const value: StoredState = {
+      customer: owner.customer, source: owner.source, state: messageStateFor(stat),
+      finalAt: isFinalStat(stat) ? at : 0, errorCode: Number.isFinite(code) ? code & 0xff : 0,
+    };
+    await this.redis.set(this.key(id), JSON.stringify(value), 'EX', this.ttlSeconds, 'XX');
   }
 
   async get(id: string): Promise<StoredState | undefined> {
-    const h = await this.redis.hgetall(this.key(id));
-    if (!h.customer) return undefined;
+    let v: string | null;
+    try {
+      v = await this.redis.get(this.key(id));
+    } catch (err) {
+      // Written as a hash by an earlier version of the gateway, until it expires.
+      if (!(err instanceof Error) || !err.message.startsWith('WRONGTYPE')) throw err;
+      const h = await this.redis.hgetall(this.key(id));
+      if (!h.customer) return undefined;
+      return {
+        customer: h.customer, source: h.source ?? '', state: Number(h.state ?? MessageState.UNKNOWN),
+        finalAt: Number(h.finalAt ?? 0), errorCode: Number(h.errorCode ?? 0),
+      };
+    }
+    if (v === null) return undefined;
+    const s = JSON.parse(v) as Partial<StoredState>;
+    if (typeof s.customer !== 'string') return undefined;
     return {
-      customer: h.customer, source: h.source ?? '', state: Number(h.state ?? MessageState.UNKNOWN),
-      finalAt: Number(h.finalAt ?? 0), errorCode: Number(h.errorCode ?? 0),
+      customer: s.customer, source: s.source ?? '', state: Number(s.state ?? MessageState.UNKNOWN),
+      finalAt: Number(s.finalAt ?? 0), errorCode: Number(s.errorCode ?? 0),
     };
   }
 }
