@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { ActorSystem } from '../../../src/runtime/system.js';
 import { correlatorActor } from '../../../src/actors/correlator/correlator-actor.js';
 import { ReceiptsSeen } from '../../../src/actors/correlator/receipts-seen.js';
+import { CorrelationLookup } from '../../../src/actors/correlator/correlation-lookup.js';
+import { CorrelationStore } from '../../../src/redis/stores/correlation-store.js';
 import { DurableWriter } from '../../../src/kafka/writer.js';
 import { encodeRecord, type CorrelationRecord, type ProviderEventRecord } from '../../../src/domain/records.js';
 import { silentLogger } from '../../../src/log.js';
@@ -25,9 +27,12 @@ describe('correlator: a receipt the provider sends twice reaches the customer on
       messageId: 'm1', customer: 'acme', source: { ton: 5, npi: 0, addr: 'SHOP' }, destination: { ton: 1, npi: 1, addr: '447700900001' },
       registeredDelivery: 1, submittedAt: Date.now(),
     };
+    // The real look-up: the receipt's done marker is read in the same MGET as its correlation.
+    const store = new CorrelationStore(redis, prefix, 3600);
+    await store.put('p1', 'abc', corr);
     const ref = system.spawn('correlator', correlatorActor({
       writer, topics: topicNames(prefix), nodeId: 'dedupe',
-      correlation: { find: async () => corr },
+      correlation: new CorrelationLookup(store, { ensure: async () => undefined }, []),
       seen: new ReceiptsSeen(redis, prefix),
     }));
     const receipt = (stat: string): ProviderEventRecord => ({

@@ -10,6 +10,9 @@ import type { CorrelationRecord } from '../../domain/records.js';
 import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
 import type { RestoreGuard } from '../../redis/restore-guard.js';
 
+/** What find answers for a receipt already turned into customer receipts. */
+export const HANDLED = 'handled';
+
 export class CorrelationLookup {
   constructor(
     private readonly store: CorrelationStore,
@@ -17,19 +20,24 @@ export class CorrelationLookup {
     private readonly delaysMs: readonly number[],
   ) {}
 
-  async find(provider: string, ids: readonly string[]): Promise<CorrelationRecord | null> {
-    let corr = await this.once(provider, ids);
+  /**
+   * The correlation of a receipt, or HANDLED when `handledKey` (the receipt's done marker) is
+   * already set: both read in the first look-up's one command.
+   */
+  async find(provider: string, ids: readonly string[], handledKey?: string): Promise<CorrelationRecord | typeof HANDLED | null> {
+    const first = await this.store.lookup(provider, ids, handledKey);
+    if (first.also) return HANDLED;
+    let corr = first.record ?? await this.afterRestore(provider, ids);
     for (const delay of this.delaysMs) {
       if (corr) break;
       await new Promise((r) => setTimeout(r, delay));
-      corr = await this.once(provider, ids);
+      corr = await this.afterRestore(provider, ids);
     }
     return corr;
   }
 
-  private async once(provider: string, ids: readonly string[]): Promise<CorrelationRecord | null> {
-    const hit = await this.store.getFirst(provider, ids);
-    if (hit) return hit;
+  /** A miss is believed only once Redis is known to hold the journal's correlations. */
+  private async afterRestore(provider: string, ids: readonly string[]): Promise<CorrelationRecord | null> {
     await this.guard.ensure();
     return this.store.getFirst(provider, ids);
   }

@@ -17,12 +17,9 @@ export class ReceiptsSeen {
     this.keys = redisKeys(prefix);
   }
 
-  private key(provider: string, providerMessageId: string, stat: string): string {
+  /** The marker's key: the correlator reads it with the receipt's correlation, in one MGET. */
+  key(provider: string, providerMessageId: string, stat: string): string {
     return this.keys.receiptDone(provider, providerMessageId, stat);
-  }
-
-  async handled(provider: string, providerMessageId: string, stat: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(provider, providerMessageId, stat))) === 1;
   }
 
   async mark(provider: string, providerMessageId: string, stat: string): Promise<void> {

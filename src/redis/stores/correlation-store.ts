@@ -72,10 +72,21 @@ export class CorrelationStore {
 
   /** The record stored under the first of `ids` that has one (a receipt's candidate spellings). */
   async getFirst(provider: string, ids: readonly string[]): Promise<CorrelationRecord | null> {
-    if (ids.length === 0) return null;
-    const values = await this.redis.mget(ids.map((id) => this.key(provider, id)));
+    return (await this.lookup(provider, ids)).record;
+  }
+
+  /**
+   * As getFirst, and whether `alsoKey` exists, read in the same MGET (one command where the
+   * correlator would otherwise spend two on each receipt).
+   */
+  async lookup(provider: string, ids: readonly string[], alsoKey?: string): Promise<{ record: CorrelationRecord | null; also: boolean }> {
+    const keys = ids.map((id) => this.key(provider, id));
+    if (alsoKey !== undefined) keys.push(alsoKey);
+    if (keys.length === 0) return { record: null, also: false };
+    const values = await this.redis.mget(keys);
+    const also = alsoKey !== undefined && values.pop() !== null;
     const hit = values.find((v) => v !== null);
-    return hit === undefined || hit === null ? null : (JSON.parse(hit) as CorrelationRecord);
+    return { record: hit === undefined || hit === null ? null : (JSON.parse(hit) as CorrelationRecord), also };
   }
 
   /** Puts replayed journal records back into Redis with what is left of their lifetime. */
