@@ -12,6 +12,9 @@ export async function connectRedis(config: RedisConfig, logger: Logger): Promise
     maxRetriesPerRequest: 3,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    // Commands issued in one event-loop turn go out as one write and come back as one read:
+    // every message makes several, from many actors at once (Redis CPU a third lower here).
+    enableAutoPipelining: true,
   });
   let lastError = '';
   redis.on('error', (err: Error) => {
