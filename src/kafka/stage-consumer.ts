@@ -10,8 +10,16 @@
  * then handed to `deadLetter` and counts as handled: its offset commits in order with the
  * others and the partition goes on. Any other failure (the infrastructure) is retried for as
  * long as the partition is ours.
+ *
+ * Offsets commit at most every COMMIT_EVERY_MS (and when the member stops or learns of a
+ * rebalance), not after every batch as kafkajs's autoCommit does: with batches of a record or
+ * two at moderate rates that was an OffsetCommit request per batch per stage, four records of
+ * __consumer_offsets per message. What a dead member handled in its last half second is
+ * handled again by the next owner, as anything uncommitted always was; every stage tells a
+ * repeat (the supplier's sent memory, the correlator's receipt marker, the router by the
+ * supplier's, the delivery's customer by its at-least-once promise).
  */
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { errorMessage, isRecordFault } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -41,12 +49,19 @@ export interface StageConsumerOptions {
   logger: Logger;
 }
 
+/** The longest a handled record waits for its offset to commit while its member lives. */
+export const COMMIT_EVERY_MS = 500;
+
 export class StageConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  /** Commits what the last batches left uncommitted, COMMIT_EVERY_MS after the first of them ended. */
+  private commitTimer: NodeJS.Timeout | null = null;
+  /** The newest batch's payload: its commit functions serve this member's generation. */
+  private lastPayload: EachBatchPayload | null = null;
   private assignment: Assignment = {};
   readonly stats = {
-    handled: 0, failures: 0, deadLettered: 0,
+    handled: 0, failures: 0, deadLettered: 0, batches: 0, commits: 0,
     lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number>,
   };
 
@@ -54,6 +69,9 @@ export class StageConsumer {
     this.consumer = groupMember(kafka, options, (a) => {
       this.assignment = a;
     });
+    // Before kafkajs rejoins: the coordinator still takes this generation's commits.
+    this.consumer.on(this.consumer.events.REBALANCING, () => void this.flush('rebalancing'));
+    this.consumer.on(this.consumer.events.COMMIT_OFFSETS, () => void this.stats.commits++);
   }
 
   get currentAssignment(): Assignment {
@@ -65,8 +83,8 @@ export class StageConsumer {
     for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     this.running = true;
     await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 500,
+      autoCommit: false,
+      autoCommitInterval: COMMIT_EVERY_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       eachBatch: (payload) => this.eachBatch(payload),
@@ -76,7 +94,33 @@ export class StageConsumer {
   /** Stops fetching, lets in-flight records finish, commits what finished, leaves the group. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    // What finished before now; a batch still running commits the rest as it ends.
+    await this.flush('stopping');
     await this.consumer.disconnect();
+  }
+
+  /** Commits every offset resolved and not yet committed (nothing to do: no request). */
+  private async flush(why: string): Promise<void> {
+    const p = this.lastPayload;
+    if (!p) return;
+    let offsets: OffsetsByTopicPartition;
+    try {
+      offsets = p.uncommittedOffsets();
+      if (offsets.topics.length === 0) return;
+      await p.commitOffsetsIfNecessary(offsets);
+    } catch (err) {
+      this.options.logger.debug('offset commit failed; records will be handled again', { why, error: errorMessage(err) });
+    }
+  }
+
+  private commitLater(): void {
+    if (this.commitTimer || !this.running) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      void this.flush('interval');
+    }, COMMIT_EVERY_MS);
   }
 
   /** A record of a partition taken away by a rebalance is abandoned, not retried: its new owner reads it. */
@@ -87,10 +131,12 @@ export class StageConsumer {
   private async eachBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     const messages = batch.messages;
+    this.lastPayload = p;
+    this.stats.batches++;
     this.stats.lag[batch.partition] = Number(batch.offsetLag());
     const order = new InOrderOffsets(messages.map((m) => m.offset));
     const inFlight = new Set<Promise<void>>();
-    // Commits during the batch too (kafkajs only does so when autoCommitInterval has passed):
+    // Commits during the batch too (when COMMIT_EVERY_MS has passed since the last commit):
     // a batch can take seconds (a supplier paced by its provider), and whatever is handled but
     // not committed when a node dies is handled again by the next owner (sent twice).
     let committing: Promise<void> | null = null;
@@ -117,8 +163,11 @@ export class StageConsumer {
     // while the batch went on); records still heartbeat as each one finishes or is retried.
     await this.handleBatch(p, messages, inFlight, advance, gone);
     if (committing) await committing;
-    await p.commitOffsetsIfNecessary().catch((err: unknown) =>
+    // Stopping: everything handled commits now. Otherwise if the interval passed, else soon.
+    const commit = this.running ? p.commitOffsetsIfNecessary() : p.commitOffsetsIfNecessary(p.uncommittedOffsets());
+    await commit.catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
+    this.commitLater();
   }
 
   private async handleBatch(

@@ -80,6 +80,41 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     assert.deepEqual(again, []);
   });
 
+  it('commits a live member\'s handled records within half a second, not once per batch', async () => {
+    const topic = `${prefix}customer-outgoing-deliveries`;
+    const seen: number[] = [];
+    const stage = new StageConsumer(kafka, {
+      groupId: `${prefix}paced`, topics: [topic], window: 5, partitionsConcurrently: 3, logger: silentLogger, ...noDeadLetters,
+      handle: async (r) => { seen.push(JSON.parse(r.value.toString()).i as number); },
+    });
+    await stage.start();
+    try {
+      await waitFor('assignment', () => Object.keys(stage.currentAssignment).length > 0);
+      // A record at a time, so that nearly every one is a batch of its own.
+      const n = 60;
+      for (let i = 0; i < n; i++) {
+        await writer.append({ topic, key: `k${i}`, value: JSON.stringify({ i }) });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await waitFor('all handled', () => seen.length >= n);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await waitFor('every offset committed while the member runs', async () => {
+          const committed = await admin.fetchOffsets({ groupId: `${prefix}paced`, topics: [topic] });
+          return ends.every((e) => committed[0]!.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
+        }, 5000, 100);
+      } finally {
+        await admin.disconnect();
+      }
+      assert.ok(stage.stats.batches >= n / 2, `${stage.stats.batches} batches`);
+      assert.ok(stage.stats.commits < stage.stats.batches / 2, `${stage.stats.commits} commits for ${stage.stats.batches} batches`);
+    } finally {
+      await stage.stop();
+    }
+  });
+
   it('commits what a long batch has handled while the batch is still being handled', async () => {
     // A supplier's batch can take seconds at its provider's pace; whatever it handled but had
     // not committed when its node dies is handled (sent) again by the next owner.
