@@ -14,6 +14,15 @@ export type Assignment = Record<string, number[]>;
 /** How often a member tells the coordinator it is alive (kafkajs: between batches, and as records finish). */
 export const HEARTBEAT_EVERY_MS = 1000;
 
+/**
+ * A fetch is answered once it has FETCH_MIN_BYTES or FETCH_MAX_WAIT_MS passed: under load a
+ * batch then holds tens of records instead of one or two, and every batch costs a fetch, a
+ * run of kafkajs's batch machinery and a heartbeat. The wait is what a record may lose per hop
+ * on a quiet node.
+ */
+export const FETCH_MIN_BYTES = 16384;
+export const FETCH_MAX_WAIT_MS = 50;
+
 export interface GroupMemberOptions {
   groupId: string;
   sessionTimeoutMs?: number;
@@ -30,7 +39,8 @@ export function groupMember(kafka: KafkaClient, o: GroupMemberOptions, track: (a
     rebalanceTimeout: 30000,
     readUncommitted: false,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+    minBytes: FETCH_MIN_BYTES,
   });
   const { GROUP_JOIN, CRASH } = consumer.events;
   consumer.on(GROUP_JOIN, (e) => {
