@@ -9,7 +9,7 @@ import { ConfigError, errorMessage } from './errors.js';
 import { mergeReload } from './config/reload.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
-import { DurableWriter } from './kafka/writer.js';
+import { DurableWriter, GATEWAY_LINGER_MS } from './kafka/writer.js';
 import { connectRedis } from './redis/client.js';
 import { ActorSystem } from './runtime/system.js';
 import { StagePool } from './host/threads/stage-pool.js';
@@ -62,7 +62,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}`, log);
   const topics = await ensureTopics(kafka, config.kafka, log);
   const redis = await connectRedis(config.redis, log);
-  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, logger: log });
+  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, logger: log });
   await writer.start();
 
   const registry = new SessionRegistry(redis, config.redis.keyPrefix);

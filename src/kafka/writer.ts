@@ -27,8 +27,21 @@ export interface WriterOptions {
   maxPending: number;
   /** Records in one produce request at most. */
   maxBatch: number;
+  /**
+   * How long the first append of a batch waits for others to join it; 0 (unset): to the end of
+   * the event-loop turn only.
+   */
+  lingerMs?: number;
   logger: Logger;
 }
+
+/**
+ * The gateway's writers linger this long: a node at a few hundred messages a second then sends
+ * a produce request per few milliseconds instead of one per event-loop turn. In the steady
+ * bench at 400/s (two runs each): gateway CPU per message -7 %, broker -15 to -25 %, for
+ * about 2 ms more before submit_sm_resp.
+ */
+export const GATEWAY_LINGER_MS = 3;
 
 /** An append's records go in one request together. */
 function shareOf(p: Pending): RequestShare {
@@ -127,8 +140,9 @@ export class DurableWriter {
   }
 
   private async drain(): Promise<void> {
-    // Let the callers of this tick join the first batch.
-    await new Promise<void>((r) => setImmediate(r));
+    // Let the callers of this tick (or of the linger) join the first batch.
+    const linger = this.options.lingerMs ?? 0;
+    await new Promise<void>((r) => (linger > 0 ? setTimeout(r, linger) : setImmediate(r)));
     try {
       while (this.queue.length > 0) {
         // Bounded by count and by size: one produce request must stay under the broker's

@@ -8,7 +8,7 @@ import { createLogger } from '../../log.js';
 import { errorMessage, GatewayError, UnavailableError } from '../../errors.js';
 import { createKafka } from '../../kafka/client.js';
 import { topicNames } from '../../kafka/topics.js';
-import { DurableWriter } from '../../kafka/writer.js';
+import { DurableWriter, GATEWAY_LINGER_MS } from '../../kafka/writer.js';
 import { connectRedis } from '../../redis/client.js';
 import { ActorSystem } from '../../runtime/system.js';
 import { PartitionedMailbox } from '../partitioned-mailbox.js';
@@ -39,7 +39,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
 
   const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}-w${index}`, log);
   const redis = await connectRedis(config.redis, log);
-  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, logger: log });
+  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, logger: log });
   await writer.start();
   const system = new ActorSystem({ name: `${nodeId}-w${index}`, logger: log, askTimeoutMs: 30000 });
   const env: StageEnv = { nodeId, workerIndex: index, config, topics: topicNames(config.kafka.topicPrefix), kafka, writer, redis, main, log };
