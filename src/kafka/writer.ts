@@ -1,7 +1,8 @@
 /**
  * DurableWriter: appends records to Kafka with acks=all and resolves each caller only once the
  * brokers acknowledged it. Concurrent appends are grouped: while one batch is in flight the
- * next one fills up, so throughput grows with load without a linger delay on a quiet node.
+ * next one fills up, so throughput grows with load; the first append of a batch waits for the
+ * others only `lingerMs` (the gateway's: GATEWAY_LINGER_MS) or to the end of the turn.
  * A bounded queue is the explicit backpressure: beyond it, append fails fast with QUEUE_FULL
  * (the SMPP session answers ESME_RMSGQFUL) instead of buffering without limit.
  */
