@@ -19,7 +19,7 @@
  * repeat (the supplier's sent memory, the correlator's receipt marker, the router by the
  * supplier's, the delivery's customer by its at-least-once promise).
  */
-import type { Consumer, EachBatchPayload, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { errorMessage, isRecordFault } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -105,13 +105,13 @@ export class StageConsumer {
   private async flush(why: string): Promise<void> {
     const p = this.lastPayload;
     if (!p) return;
-    let offsets: OffsetsByTopicPartition;
     try {
-      offsets = p.uncommittedOffsets();
-      if (offsets.topics.length === 0) return;
-      await p.commitOffsetsIfNecessary(offsets);
+      const offsets = p.uncommittedOffsets();
+      if (offsets.topics.length > 0) await p.commitOffsetsIfNecessary(offsets);
     } catch (err) {
-      this.options.logger.debug('offset commit failed; records will be handled again', { why, error: errorMessage(err) });
+      // Refused once a rebalance moved on: expected then, worth a warning otherwise.
+      const log = why === 'rebalancing' ? this.options.logger.debug : this.options.logger.warn;
+      log.call(this.options.logger, 'offset commit failed; records will be handled again', { why, error: errorMessage(err) });
     }
   }
 
@@ -164,8 +164,8 @@ export class StageConsumer {
     await this.handleBatch(p, messages, inFlight, advance, gone);
     if (committing) await committing;
     // Stopping: everything handled commits now. Otherwise if the interval passed, else soon.
-    const commit = this.running ? p.commitOffsetsIfNecessary() : p.commitOffsetsIfNecessary(p.uncommittedOffsets());
-    await commit.catch((err: unknown) =>
+    if (!this.running) return this.flush('stopping');
+    await p.commitOffsetsIfNecessary().catch((err: unknown) =>
       this.options.logger.warn('offset commit failed; records will be handled again', { error: errorMessage(err), topic: batch.topic, partition: batch.partition }));
     this.commitLater();
   }

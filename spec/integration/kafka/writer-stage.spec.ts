@@ -104,7 +104,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
         await waitFor('every offset committed while the member runs', async () => {
           const committed = await admin.fetchOffsets({ groupId: `${prefix}paced`, topics: [topic] });
           return ends.every((e) => committed[0]!.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
-        }, 5000, 100);
+        }, 15000, 100);
       } finally {
         await admin.disconnect();
       }

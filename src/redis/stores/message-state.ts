@@ -59,25 +59,22 @@ export class MessageStateStore {
   }
 
   async get(id: string): Promise<StoredState | undefined> {
-    let v: string | null;
     try {
-      v = await this.redis.get(this.key(id));
+      const v = await this.redis.get(this.key(id));
+      return v === null ? undefined : stateFrom(JSON.parse(v) as Record<string, unknown>);
     } catch (err) {
       // Written as a hash by an earlier version of the gateway, until it expires.
       if (!(err instanceof Error) || !err.message.startsWith('WRONGTYPE')) throw err;
-      const h = await this.redis.hgetall(this.key(id));
-      if (!h.customer) return undefined;
-      return {
-        customer: h.customer, source: h.source ?? '', state: Number(h.state ?? MessageState.UNKNOWN),
-        finalAt: Number(h.finalAt ?? 0), errorCode: Number(h.errorCode ?? 0),
-      };
+      return stateFrom(await this.redis.hgetall(this.key(id)));
     }
-    if (v === null) return undefined;
-    const s = JSON.parse(v) as Partial<StoredState>;
-    if (typeof s.customer !== 'string') return undefined;
-    return {
-      customer: s.customer, source: s.source ?? '', state: Number(s.state ?? MessageState.UNKNOWN),
-      finalAt: Number(s.finalAt ?? 0), errorCode: Number(s.errorCode ?? 0),
-    };
   }
+}
+
+/** The state from its stored fields (JSON or an earlier version's hash); undefined without an owner. */
+function stateFrom(f: Record<string, unknown>): StoredState | undefined {
+  if (typeof f.customer !== 'string' || f.customer === '') return undefined;
+  return {
+    customer: f.customer, source: typeof f.source === 'string' ? f.source : '', state: Number(f.state ?? MessageState.UNKNOWN),
+    finalAt: Number(f.finalAt ?? 0), errorCode: Number(f.errorCode ?? 0),
+  };
 }
