@@ -90,7 +90,8 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const controls = new CustomerControls(redis, config.redis.keyPrefix);
   await controls.refresh();
   // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
-  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls });
+  const routeAtEdge = config.routing.atEdge && (options.stages ?? builtInStages).some((s) => s.endsWith('/actors/router/stage.js'));
+  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls, routeAtEdge });
   const listeners = edge.listeners;
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   let current = config;
@@ -103,6 +104,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
         const next = mergeReload(current, await options.reloadConfig());
         current = next;
         const told = await pool.reconfigure(next);
+        edge.reconfigure(next);
         const actors = told.reduce((n, t) => n + t.actors, 0);
         log.info('configuration reloaded', { why, routes: next.routes.length, workers: told.length, actors });
         return { ok: true, routes: next.routes.length, workers: told.length, actors };

@@ -21,6 +21,7 @@ import { topicNames } from '../../src/kafka/topics.js';
 import { committedOffsets } from '../../src/kafka/offsets.js';
 import { silentLogger } from '../../src/log.js';
 import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
+import { decodeEvents } from '../../src/domain/lifecycle.js';
 import { schedule, type TimedFault } from './schedule.js';
 import { inFlightAt, judge, routedKey, submitKey, type Crash, type Observed, type Verdict } from './accounting.js';
 import { incarnation, servedAgain, snapshot, type GroupSnapshot, type StageGroup } from './recovery.js';
@@ -226,13 +227,17 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const recoveries = done.flatMap((f) => (f.recoveryMs === undefined ? [] : [f.recoveryMs]));
     o.log(`load done: accepted ${load.submits.accepted}, receipts missing ${load.receipts.missing}`);
 
+    // A whole message is written once: to customer-incoming-messages, or (a single-part one the
+    // edge routed) straight to provider-outgoing-messages. Hand-backs to the router are not new ones.
     const wholeMessageKeys = (await readTopic(kafka, topics.messages)).filter((r) => !(decodeRecord<MessageRecord>(r.value).reroute)).map((r) => r.key);
-    const events = (await readTopic(kafka, topics.events)).map((r) => decodeRecord<LifecycleEvent>(r.value));
+    const events = (await readTopic(kafka, topics.events)).flatMap((r) => decodeEvents(r.value));
     const submittedIds = events.filter((e) => e.type === 'submitted').map((e) => e.messageId);
     const inFlightAtDrops = events.filter((e) => e.type === 'submit_retry' && e.detail?.possibleDuplicate === true).length;
     const routedIds = new Map<string, string>();
     const routed = (await readTopic(kafka, topics.providerOutgoing)).map((r) => {
-      const m = decodeRecord<OutgoingRecord>(r.value).message;
+      const out = decodeRecord<OutgoingRecord>(r.value);
+      const m = out.message;
+      if (out.atEdge) wholeMessageKeys.push(m.id);
       routedIds.set(routedKey(m), m.id);
       return { partition: r.partition, offset: BigInt(r.offset), key: routedKey(m) };
     });

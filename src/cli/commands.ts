@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { LifecycleEvent } from '../domain/records.js';
 import { decodeRecord } from '../domain/records.js';
+import { decodeEvents } from '../domain/lifecycle.js';
 import { consumerLag, type PartitionLag } from '../kafka/lag.js';
 import { keyHistory, partitionForKey } from '../kafka/key-history.js';
 import { deadLetterPartitions, openReplayer, readDeadLetterLog, type DeadLetterLog } from '../kafka/dead-letter-log.js';
@@ -112,7 +113,7 @@ export async function runTrace(o: CliOptions, redis: Redis): Promise<Output> {
   const [messageId] = expectArgs(o, ['message-id']) as [string];
   const cluster = await needCluster(redis, o);
   const { partition, values } = await withKafka(o.brokers, (k) => keyHistory(k, cluster.topics.events, messageId, silentLogger, o.timeoutMs * 6));
-  const events = values.map((v) => decodeRecord<LifecycleEvent>(v));
+  const events = values.flatMap((v) => decodeEvents(v));
   if (events.length === 0) throw new CliError('MESSAGE_NOT_FOUND', Exit.NOT_FOUND, `no events for message ${messageId} in ${cluster.topics.events}`);
   return ok(traceView(messageId, partition, events));
 }

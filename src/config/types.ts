@@ -162,6 +162,11 @@ export interface RoutingConfig {
   readonly mode: 'first' | 'cheapest';
   /** IANA zone (or `UTC`) of route time windows that name none. */
   readonly timeZone: string;
+  /**
+   * Single-part messages are routed by the session that accepts them (one record and one hop
+   * fewer); false sends every message through the router stage.
+   */
+  readonly atEdge: boolean;
 }
 
 export type TopicName =

@@ -125,6 +125,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const routing: RoutingConfig = {
     mode: rt.oneOf('mode', ['first', 'cheapest'] as const, 'first'),
     timeZone: rt.str('timeZone', { default: 'UTC' }),
+    atEdge: rt.bool('atEdge', true),
   };
   rt.done();
   const routes = root.objects<RouteConfig>('routes', readRoute, { required: true, minLength: 1 });

@@ -129,6 +129,11 @@ export interface OutgoingRecord {
   routedAt: number;
   /** The route is a failover route: a provider that is down or refuses hands the message back to the router. */
   failover?: boolean;
+  /**
+   * Routed by the customer edge that accepted it (a single-part message): this record is the
+   * message's only whole-message record, there is none in customer-incoming-messages.
+   */
+  atEdge?: boolean;
 }
 
 /** Something a provider sent us (provider-incoming-events, keyed by provider message id). */

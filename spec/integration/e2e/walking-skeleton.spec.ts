@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
 import { createKafka } from '../../../src/kafka/client.js';
 import { silentLogger } from '../../../src/log.js';
+import { decodeRecord, type OutgoingRecord } from '../../../src/domain/records.js';
 import { kafkaConfigFor, uniquePrefix, waitFor, brokers } from '../../support/env.js';
 import { Esme } from '../../../scripts/lib/esme-client.js';
 import { runNode, startGateway, writeConfig, type RunningGateway } from '../../support/gateway-process.js';
@@ -125,9 +126,10 @@ describe('graceful stop: SIGTERM unbinds sessions and leaves nothing acknowledge
       const kafka = createKafka(kafkaConfigFor(prefix), 'spec-reader', silentLogger);
       const consumer = kafka.consumer({ groupId: `${prefix}reader` });
       await consumer.connect();
-      await consumer.subscribe({ topic: `${prefix}customer-incoming-messages`, fromBeginning: true });
+      // Single-part messages are routed where they are accepted: their whole-message record is the routed one.
+      await consumer.subscribe({ topic: `${prefix}provider-outgoing-messages`, fromBeginning: true });
       const stored = new Set<string>();
-      await consumer.run({ eachMessage: async ({ message }) => { stored.add(message.key!.toString()); } });
+      await consumer.run({ eachMessage: async ({ message }) => { stored.add(decodeRecord<OutgoingRecord>(message.value!).message.id); } });
       try {
         await waitFor('acknowledged messages in Kafka', () => acked.every((id) => stored.has(id)), 30000);
       } finally {

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { createKafka } from '../../../src/kafka/client.js';
 import { silentLogger } from '../../../src/log.js';
-import { decodeRecord, type MessageRecord, type PartRecord } from '../../../src/domain/records.js';
+import { decodeRecord, type OutgoingRecord, type PartRecord } from '../../../src/domain/records.js';
 import { decodeText, encodeText } from '../../../src/smpp/encoding.js';
 import { CommandId, Status, statusName } from '../../../src/smpp/status.js';
 import type { PduFields } from '../../../src/smpp/pdu.js';
@@ -77,9 +77,10 @@ describe('gateway node: encodings and concatenation through real Kafka', functio
       assert.equal(statusName(r.command_status), 'ESME_ROK', `data_coding ${t[1]}`);
       ids.set(r.message_id!, t);
     }
-    const seen = await readTopic<MessageRecord>('customer-incoming-messages', (m) => [...ids.keys()].every((id) => [...m.values()].some((r) => r.id === id)));
+    // Single-part messages are routed at the edge: their one whole-message record is the routed one.
+    const seen = await readTopic<OutgoingRecord>('provider-outgoing-messages', (m) => [...ids.keys()].every((id) => [...m.values()].some((r) => r.message.id === id)));
     for (const [id, [text, dc, octets]] of ids) {
-      const rec = [...seen.values()].find((r) => r.id === id)!;
+      const rec = [...seen.values()].find((r) => r.message.id === id)!.message;
       const body = Buffer.from(rec.body, 'base64');
       assert.deepEqual(body, octets, `octets of data_coding ${dc}`);
       assert.equal(rec.dataCoding, dc);
@@ -87,7 +88,7 @@ describe('gateway node: encodings and concatenation through real Kafka', functio
     }
   });
 
-  it('writes 8-bit UDH, 16-bit UDH and SAR parts to the parts topic and message_payload whole to the messages topic', async () => {
+  it('writes 8-bit UDH, 16-bit UDH and SAR parts to the parts topic and message_payload whole, routed at the edge', async () => {
     const base: PduFields = { source_addr: '4477', destination_addr: '447700900002', dest_addr_ton: 1, dest_addr_npi: 1, data_coding: 0 };
     const submits: PduFields[] = [
       { ...base, esm_class: 0x40, short_message: Buffer.concat([Buffer.from([5, 0, 3, 0x11, 2, 1]), Buffer.from('eight one ')]) },
@@ -108,8 +109,8 @@ describe('gateway node: encodings and concatenation through real Kafka', functio
     assert.deepEqual(got.map((p) => [p.scheme, p.ref, p.total, p.seq, Buffer.from(p.body, 'base64').toString()]), [
       ['udh8', 0x11, 2, 1, 'eight one '], ['udh8', 0x11, 2, 2, 'eight two'], ['udh16', 0xbeef, 2, 1, 'sixteen'], ['sar', 0x0102, 2, 2, 'sar two'],
     ]);
-    const messages = await readTopic<MessageRecord>('customer-incoming-messages', (m) => [...m.values()].some((r) => r.id === payload.message_id));
-    const whole = [...messages.values()].find((r) => r.id === payload.message_id)!;
+    const messages = await readTopic<OutgoingRecord>('provider-outgoing-messages', (m) => [...m.values()].some((r) => r.message.id === payload.message_id));
+    const whole = [...messages.values()].find((r) => r.message.id === payload.message_id)!.message;
     assert.equal(decodeText(Buffer.from(whole.body, 'base64'), 0), 'long '.repeat(80));
   });
 });

@@ -51,7 +51,7 @@ export interface TestEdge {
   stop(): Promise<void>;
 }
 
-export async function startTestEdge(prefix: string, raw: { customers: unknown[]; session?: Record<string, unknown>; tls?: boolean; nodeId?: string }): Promise<TestEdge> {
+export async function startTestEdge(prefix: string, raw: { customers: unknown[]; session?: Record<string, unknown>; tls?: boolean; nodeId?: string; routes?: unknown[]; routeAtEdge?: boolean }): Promise<TestEdge> {
   const pem = raw.tls ? selfSigned() : undefined;
   const config = validateConfig({
     node: { id: raw.nodeId ?? `edge-${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}` },
@@ -61,7 +61,7 @@ export async function startTestEdge(prefix: string, raw: { customers: unknown[];
     kafka: { topicPrefix: prefix },
     customers: raw.customers,
     providers: [{ id: 'p', host: '127.0.0.1', port: 1, systemId: 'p', password: 'p' }],
-    routes: [{ provider: 'p' }],
+    routes: raw.routes ?? [{ provider: 'p' }],
   });
   const redis = await connectRedis(config.redis, silentLogger);
   const writer = new ScriptedWriter();
@@ -71,6 +71,7 @@ export async function startTestEdge(prefix: string, raw: { customers: unknown[];
   const edge = await startCustomerEdge({
     config, system, writer: writer as unknown as DurableWriter, topics: topicNames(prefix), redis,
     registry: new SessionRegistry(redis, prefix), local, states, nodeId: config.nodeId, log: silentLogger,
+    routeAtEdge: raw.routeAtEdge ?? false,
   });
   return {
     config, edge, writer, redis, states, system, local,

@@ -124,7 +124,7 @@ describe('config validation', () => {
 
     it('fills routing, provider and customer defaults', () => {
       const c = validateConfig(two());
-      assert.deepEqual(c.routing, { mode: 'first', timeZone: 'UTC' });
+      assert.deepEqual(c.routing, { mode: 'first', timeZone: 'UTC', atEdge: true });
       assert.deepEqual(c.customerGroups, {});
       assert.deepEqual([c.providers[0]!.concatenation, c.providers[0]!.receiptIdForm], ['udh8', 'auto']);
       assert.deepEqual([c.providers[1]!.concatenation, c.providers[1]!.receiptIdForm], ['sar', 'hexToDecimal']);

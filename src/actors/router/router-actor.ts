@@ -16,13 +16,13 @@ import { RecordError } from '../../errors.js';
 import type { GatewayConfig } from '../../config/types.js';
 import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { decodeRecord, encodeRecord, type MessageRecord, type OutgoingRecord } from '../../domain/records.js';
+import { decodeRecord, type MessageRecord } from '../../domain/records.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
 import type { AvailabilityCache } from './availability-cache.js';
-import { chooseRoute, compileRoutes, type RouteTable, type RoutingInput } from '../../domain/routing/route-table.js';
+import { compileRoutes, type RouteTable, type RoutingInput } from '../../domain/routing/route-table.js';
+import { decideRoute, routedRecord } from './route-message.js';
 import { errorMessage } from '../../errors.js';
-import { providerPartition } from '../supplier/ownership.js';
 import { InFlight, stageSupervision, type RecordMessage, type WorkDone } from '../stage-message.js';
 import { failedReceipts } from '../failed-receipts.js';
 
@@ -49,6 +49,7 @@ export interface RouterDeps {
 export const MAX_REROUTES = 8;
 
 export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMessage> {
+  const routed = { topics: deps.topics, nodeId: deps.nodeId, providers: deps.config.providers, providerPartitions: deps.providerPartitions };
   return {
     kind: 'router',
     supervision: stageSupervision,
@@ -88,25 +89,11 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
 
   function route(table: RouteTable, m: MessageRecord, down: ReadonlySet<string>): OutRecord[] {
     const now = Date.now();
-    const routable = { id: m.id, customer: m.customer, source: m.source.addr, destination: m.destination.addr, dataCoding: m.dataCoding };
-    const excluded = new Set(m.reroute?.excluded ?? []);
-    let decision = chooseRoute(table, routable, { now, unavailable: new Set([...down, ...excluded]) });
-    if (!decision.ok && decision.code === 'providers_unavailable' && down.size > 0) {
-      decision = chooseRoute(table, routable, { now, unavailable: excluded });
-    }
-    if (m.reroute && (!decision.ok || excluded.size >= MAX_REROUTES)) return failRerouted(m, now);
+    const decision = decideRoute(table, m, down, now);
+    if (m.reroute && (!decision.ok || new Set(m.reroute.excluded).size >= MAX_REROUTES)) return failRerouted(m, now);
     if (decision.ok) {
-      const out: OutgoingRecord = { message: m, provider: decision.provider, routedAt: now, ...(decision.kind === 'failover' ? { failover: true } : {}) };
-      const ev = lifecycleEvent(m.id, 'routed', deps.nodeId, {
-        provider: decision.provider, route: decision.route, price: decision.price ?? null, ...(m.reroute ? { after: m.reroute.excluded.join(',') } : {}),
-      }, now);
-      return [
-        {
-          topic: deps.topics.providerOutgoing, key: decision.provider, value: encodeRecord(out),
-          partition: providerPartition(deps.config.providers, decision.provider, deps.providerPartitions),
-        },
-        eventRecord(deps.topics, ev),
-      ];
+      const { record, event } = routedRecord(routed, m, decision, now);
+      return [record, eventRecord(deps.topics, event)];
     }
     const ev = lifecycleEvent(m.id, 'unroutable', deps.nodeId, { code: decision.code, reason: decision.reason }, now);
     return [eventRecord(deps.topics, ev), ...failedReceipts(deps.topics, m, 'UNDELIV', '001', now)];

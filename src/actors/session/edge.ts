@@ -25,6 +25,9 @@ import { ClusterRateLimiter } from './rate-limiter.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import { sessionActor, type SessionMessage } from './session-actor.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
+import { EdgeRouter } from './edge-router.js';
+import { AvailabilityCache } from '../router/availability-cache.js';
+import { BindStateStore } from '../../redis/stores/bind-state.js';
 
 export interface EdgeDeps {
   config: GatewayConfig;
@@ -39,12 +42,16 @@ export interface EdgeDeps {
   log: Logger;
   /** Operator blocks and rate changes; none without a control plane. */
   overrides?: CustomerOverrides;
+  /** Single-part messages are routed here (routing.atEdge); only on a node that runs the router stage. */
+  routeAtEdge: boolean;
 }
 
 export interface CustomerEdge {
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
   /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
   unbindAll(unbindTimeoutMs: number, askTimeoutMs: number): Promise<void>;
+  /** Takes the routes of a reloaded configuration. */
+  reconfigure(config: GatewayConfig): void;
   /** Closes the listeners and what is left of the connections; stops the bind heartbeat. */
   close(): Promise<void>;
 }
@@ -64,6 +71,9 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
     lastRedisError = Date.now();
   };
   slots.startHeartbeat(redisTrouble('bind slot heartbeat failed'));
+  const routing = deps.routeAtEdge
+    ? new EdgeRouter(config, deps.topics, nodeId, config.kafka.partitions.providerOutgoing, availability(deps))
+    : undefined;
   const sessionDeps = {
     config, writer: deps.writer, topics: deps.topics, registry: deps.registry, local: deps.local, nodeId,
     customers: new CustomerDirectory(config.customers),
@@ -72,6 +82,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
     limiter: new ClusterRateLimiter(deps.redis, prefix, redisTrouble('rate limiter cannot reach Redis; limiting per node')),
     states: deps.states,
     overrides: deps.overrides ?? noOverrides,
+    ...(routing ? { routing } : {}),
   };
 
   let draining = false;
@@ -124,12 +135,19 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
       draining = true;
       await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs }, askTimeoutMs)));
     },
+    reconfigure: (next) => routing?.reload(next),
     close: async () => {
       draining = true;
       await Promise.allSettled(servers.map((s) => s.close()));
       slots.stopHeartbeat();
     },
   };
+}
+
+/** Providers whose binds are down, as the router stages see them (cached a second). */
+function availability(deps: EdgeDeps): () => Promise<ReadonlySet<string>> {
+  const cache = new AvailabilityCache(new BindStateStore(deps.redis, deps.config.redis.keyPrefix), () => deps.config.providers.map((p) => p.id), deps.log);
+  return () => cache.unavailable();
 }
 
 async function readTls(l: ListenerConfig, i: number): Promise<{ key: Buffer; cert: Buffer }> {

@@ -20,7 +20,8 @@ import { deliverSmFields } from './deliver-pdu.js';
 import { GatewayError, SmppStatusError, UnavailableError, errorMessage } from '../../errors.js';
 import { WriterQueueFullError, type DurableWriter, type OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { encodeRecord, partKey, type OutboxRecord } from '../../domain/records.js';
+import { encodeRecord, partKey, type LifecycleEvent, type OutboxRecord } from '../../domain/records.js';
+import type { EdgeRouting } from './edge-router.js';
 import { newMessageId } from '../../domain/ids.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
@@ -58,6 +59,8 @@ export interface SessionDeps {
   states: MessageStateStore;
   /** The operator's blocks and rate changes (src/control/). */
   overrides: CustomerOverrides;
+  /** Routes single-part messages where they are accepted; without it every message goes through the router. */
+  routing?: EdgeRouting;
 }
 
 interface Bound {
@@ -202,16 +205,10 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     const event = lifecycleEvent(messageId, 'accepted', deps.nodeId, {
       customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}),
     }, now);
-    const records: OutRecord[] = [
-      accepted.kind === 'message'
-        ? { topic: deps.topics.messages, key: messageId, value: encodeRecord(accepted.record) }
-        : { topic: deps.topics.messageParts, key: partKey(accepted.record), value: encodeRecord(accepted.record) },
-      eventRecord(deps.topics, event),
-    ];
     // The state query_sm reads is written alongside; losing it never fails the submit.
     const remembered = deps.states.accepted([messageId], bound.customer.systemId, accepted.record.source.addr)
       .catch((err: unknown) => ctx.log.warn('message state not stored', { error: errorMessage(err) }));
-    const work = Promise.all([deps.writer.append(records), remembered]).then(
+    const work = Promise.all([submitRecords(accepted, event).then((records) => deps.writer.append(records)), remembered]).then(
       () => respond(Status.ESME_ROK, { message_id: messageId }),
       (err: unknown) => {
         ctx.log.warn('submit not accepted', { error: errorMessage(err) });
@@ -219,6 +216,20 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       },
     );
     track(state, work);
+  }
+
+  /** A single-part message routed here when a route takes it; anything else for the next stage. */
+  async function submitRecords(accepted: Accepted, event: LifecycleEvent): Promise<OutRecord[]> {
+    if (accepted.kind === 'message') {
+      const routed = await deps.routing?.route(accepted.record, event);
+      if (routed) return routed;
+    }
+    return [
+      accepted.kind === 'message'
+        ? { topic: deps.topics.messages, key: accepted.record.id, value: encodeRecord(accepted.record) }
+        : { topic: deps.topics.messageParts, key: partKey(accepted.record), value: encodeRecord(accepted.record) },
+      eventRecord(deps.topics, event),
+    ];
   }
 
   /** query_sm: the state the gateway knows; ESME_RINVMSGID for an id this customer never got. */

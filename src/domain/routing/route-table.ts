@@ -30,7 +30,7 @@ import { clockFor, compileWindow, inWindow, type CompiledWindow, type LocalClock
 /** What compileRoutes reads: a validated GatewayConfig qualifies. */
 export interface RoutingInput {
   routes: readonly RouteConfig[];
-  routing: RoutingConfig;
+  routing: Pick<RoutingConfig, 'mode' | 'timeZone'>;
   customerGroups: Readonly<Record<string, readonly string[]>>;
   providers: readonly Pick<ProviderConfig, 'id'>[];
   customers: readonly Pick<CustomerConfig, 'systemId'>[];
