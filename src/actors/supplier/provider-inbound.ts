@@ -1,6 +1,7 @@
 /**
  * What a provider sends the gateway over its bind: deliver_sm carrying a delivery receipt
- * (→ provider-incoming-events, for the correlator) or a mobile-originated message (→ the
+ * (→ the customer's outbox when its correlation is at hand, else provider-incoming-events for
+ * the correlator) or a mobile-originated message (→ the
  * outbox of the customer owning the destination number). Each is answered only once what it
  * carries is durable in Kafka, so the provider keeps (and resends) anything the gateway could
  * not take.
@@ -15,7 +16,9 @@ import { encodeRecord, type MoDelivery, type ProviderEventRecord } from '../../d
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
 import { isDeliveryReceipt, readProviderReceipt } from '../correlator/provider-receipt.js';
-import type { InboundDeps } from './supplier-deps.js';
+import type { ArrivalCorrelation, InboundDeps } from './supplier-deps.js';
+import { deliverReceipt } from '../correlator/receipt-delivery.js';
+import { errorMessage } from '../../errors.js';
 
 /** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
 export async function onProviderRequest(provider: ProviderConfig, deps: InboundDeps, pdu: Pdu, log: Logger): Promise<number> {
@@ -32,8 +35,31 @@ export async function onProviderRequest(provider: ProviderConfig, deps: InboundD
     stat: receipt.stat, err: receipt.err,
     submitDate: receipt.submitDate?.toISOString() ?? null, doneDate: receipt.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
   };
+  if (deps.arrival && await correlatedOnArrival(deps, deps.arrival, ev, log)) return Status.ESME_ROK;
   await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) });
   return Status.ESME_ROK;
+}
+
+/**
+ * A receipt whose correlation Redis holds already goes to the customer's outbox from here:
+ * one record and a consumer hop through the correlator fewer. False: the correlator's to do
+ * (not correlated yet, or Redis not answering: nothing is decided on a failed look-up).
+ */
+async function correlatedOnArrival(deps: InboundDeps, arrival: ArrivalCorrelation, ev: ProviderEventRecord, log: Logger): Promise<boolean> {
+  let found;
+  try {
+    found = await arrival.store.lookup(ev.provider, ev.lookupIds ?? [ev.providerMessageId], arrival.seen.key(ev.provider, ev.providerMessageId, ev.stat));
+  } catch (err) {
+    log.debug('receipt not correlated on arrival; the correlator takes it', { error: errorMessage(err) });
+    return false;
+  }
+  if (found.also) {
+    log.debug('provider receipt already handled', { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat });
+    return true;
+  }
+  if (!found.record) return false;
+  await deliverReceipt({ writer: deps.writer, topics: deps.topics, nodeId: deps.nodeId, seen: arrival.seen, states: arrival.states }, ev, found.record, log);
+  return true;
 }
 
 /**

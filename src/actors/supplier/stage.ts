@@ -13,6 +13,8 @@ import { suppliersActor, type SuppliersControl } from './suppliers-actor.js';
 import { deadLetteredMessage } from '../failed-receipts.js';
 import { decodeOutgoing } from './decode.js';
 import { compileNumberOwners } from '../../domain/routing/number-owners.js';
+import { ReceiptsSeen } from '../correlator/receipts-seen.js';
+import { MessageStateStore } from '../../redis/stores/message-state.js';
 
 /**
  * A record is retried by the supplier itself until its age limit; the stage's own timeout
@@ -35,6 +37,11 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
     correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations }),
     sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
     numberOwners: compileNumberOwners(env.config.customers),
+    arrival: {
+      store: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
+      seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
+      states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
+    },
     bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
     controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,

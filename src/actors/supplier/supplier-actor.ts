@@ -37,6 +37,7 @@ import { Status } from '../../smpp/status.js';
 import type { PduFields } from '../../smpp/pdu.js';
 import { ConfigError, GatewayError, TimeoutError, UnavailableError, errorMessage } from '../../errors.js';
 import { onProviderRequest } from './provider-inbound.js';
+import type { ArrivalCorrelation } from './supplier-deps.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   encodeRecord,
@@ -96,6 +97,8 @@ export interface SupplierDeps {
   numberOwners: NumberOwners;
   /** What operators told earlier owners of this bind (pause, rate). */
   controls: Pick<ProviderControls, 'read'>;
+  /** Receipts correlated where they arrive when their correlation is at hand (provider-inbound.ts). */
+  arrival?: ArrivalCorrelation;
 }
 
 type PartOutcome =

@@ -6,6 +6,20 @@
 import type { DurableWriter } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import type { NumberOwners } from '../../domain/routing/number-owners.js';
+import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
+import type { MessageStateStore } from '../../redis/stores/message-state.js';
+import type { ReceiptsSeen } from '../correlator/receipts-seen.js';
+
+/**
+ * Correlating a provider's receipt where it arrives: one look-up of its correlation (and of its
+ * handled marker); a miss goes to the correlator stage, which looks again for a while and
+ * rebuilds Redis from the journal first if Redis lost it.
+ */
+export interface ArrivalCorrelation {
+  store: Pick<CorrelationStore, 'lookup'>;
+  seen: Pick<ReceiptsSeen, 'key' | 'mark'>;
+  states: Pick<MessageStateStore, 'receipt'>;
+}
 
 export interface InboundDeps {
   writer: DurableWriter;
@@ -13,4 +27,6 @@ export interface InboundDeps {
   nodeId: string;
   /** Who owns the destination number of a mobile-originated message. */
   numberOwners: NumberOwners;
+  /** Without it every receipt goes through the correlator stage. */
+  arrival?: ArrivalCorrelation;
 }
