@@ -19,7 +19,7 @@ import type { ProviderConfig } from '../../../src/config/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { Status } from '../../../src/smpp/status.js';
 import type { Pdu } from '../../../src/smpp/pdu.js';
-import { redisUrl, uniquePrefix } from '../../support/env.js';
+import { redisUrl, uniquePrefix, waitFor } from '../../support/env.js';
 
 const provider = { id: 'sim', receiptIdForm: 'auto' } as unknown as ProviderConfig;
 
@@ -64,8 +64,9 @@ describe('supplier: receipts correlated where they arrive', function () {
     assert.deepEqual(decodeEvents(written[0]!.value as Buffer).map((e) => [e.messageId, e.type, e.detail?.stat]), [['gw-1', 'receipt', 'DELIVRD']]);
     const dlr = decodeRecord<DeliveryRecord>(written[1]!.value as Buffer);
     assert.deepEqual([dlr.kind, dlr.customer, dlr.messageId, dlr.stat, written[1]!.key], ['receipt', 'acme', 'gw-1', 'DELIVRD', 'acme']);
-    assert.equal(await redis.exists(arrival.seen.key('sim', 'abc123', 'DELIVRD')), 1);
-    assert.equal((await states.get('gw-1'))?.finalAt !== 0, true, 'the message state has its final outcome');
+    // Marked and stated after the provider's answer: it waits only for the records.
+    await waitFor('the receipt marked handled', async () => (await redis.exists(arrival.seen.key('sim', 'abc123', 'DELIVRD'))) === 1);
+    await waitFor('the message state\'s final outcome', async () => ((await states.get('gw-1'))?.finalAt ?? 0) > 0);
   });
 
   it('takes a copy the provider sends again without passing it on twice', async () => {

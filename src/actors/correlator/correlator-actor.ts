@@ -61,7 +61,7 @@ export function correlatorActor(deps: CorrelatorDeps): ActorSpec<InFlight, Corre
       }, now)));
       return;
     }
-    await deliverReceipt(deps, ev, corr, log);
+    await deliverReceipt(deps, ev, corr, log).done;
   }
 }
 

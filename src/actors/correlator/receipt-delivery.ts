@@ -42,10 +42,20 @@ export function receiptRecords(topics: ReceiptDeliveryDeps['topics'], nodeId: st
   return records;
 }
 
-/** Writes the receipt's records (durable on return), then marks it handled and updates the message state. */
-export async function deliverReceipt(deps: ReceiptDeliveryDeps, ev: ProviderEventRecord, corr: CorrelationRecord, log: Logger): Promise<void> {
+/**
+ * Writes the receipt's records, then marks it handled and updates the message state. Resolves
+ * `written` once the records are durable (what a provider's deliver_sm waits for: `urgent`),
+ * the whole once the best-effort updates are done too.
+ */
+export function deliverReceipt(
+  deps: ReceiptDeliveryDeps, ev: ProviderEventRecord, corr: CorrelationRecord, log: Logger, o: { urgent?: boolean } = {},
+): { written: Promise<void>; done: Promise<void> } {
   const now = Date.now();
-  await deps.writer.append(receiptRecords(deps.topics, deps.nodeId, ev, corr, now));
+  const written = deps.writer.append(receiptRecords(deps.topics, deps.nodeId, ev, corr, now), o);
+  return { written, done: written.then(() => afterwards(deps, ev, corr, now, log)) };
+}
+
+async function afterwards(deps: ReceiptDeliveryDeps, ev: ProviderEventRecord, corr: CorrelationRecord, now: number, log: Logger): Promise<void> {
   await deps.seen?.mark(ev.provider, ev.providerMessageId, ev.stat).catch((err: unknown) =>
     log.warn('receipt not marked as handled', { error: errorMessage(err) }));
   for (const t of receiptTargets(corr)) {
