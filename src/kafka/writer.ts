@@ -84,6 +84,8 @@ export class DurableWriter {
   private queuedRecords = 0;
   private inFlightRecords = 0;
   private sending: Promise<void> | null = null;
+  /** Ends the current batch's linger (set while it lingers). */
+  private endLinger: (() => void) | null = null;
   private closed = false;
   /** A renewed producer connects with the next batch (a failure then fails only that batch). */
   private needsConnect = false;
@@ -118,7 +120,11 @@ export class DurableWriter {
     return this.queuedRecords + this.inFlightRecords;
   }
 
-  append(records: OutRecord | OutRecord[]): Promise<void> {
+  /**
+   * `urgent`: someone outside waits on this write with a small window of its own (a provider's
+   * deliver_sm): the batch it joins goes without lingering further.
+   */
+  append(records: OutRecord | OutRecord[], o: { urgent?: boolean } = {}): Promise<void> {
     const list = Array.isArray(records) ? records : [records];
     if (this.closed) return Promise.reject(new WriterClosedError());
     if (this.pending + list.length > this.options.maxPending) return Promise.reject(new WriterQueueFullError(this.pending));
@@ -126,6 +132,7 @@ export class DurableWriter {
       this.queue.push({ records: list, resolve, reject });
       this.queuedRecords += list.length;
       if (!this.sending) this.sending = this.drain();
+      if (o.urgent) this.endLinger?.();
     });
   }
 
@@ -143,7 +150,17 @@ export class DurableWriter {
   private async drain(): Promise<void> {
     // Let the callers of this tick (or of the linger) join the first batch.
     const linger = this.options.lingerMs ?? 0;
-    await new Promise<void>((r) => (linger > 0 ? setTimeout(r, linger) : setImmediate(r)));
+    await new Promise<void>((r) => {
+      if (linger <= 0) return setImmediate(r);
+      const timer = setTimeout(() => this.endLinger?.(), linger);
+      // Ends at the end of this turn rather than at once: an urgent caller's batch-mates of the
+      // same turn still join it.
+      this.endLinger = () => {
+        this.endLinger = null;
+        clearTimeout(timer);
+        setImmediate(r);
+      };
+    });
     try {
       while (this.queue.length > 0) {
         // Bounded by count and by size: one produce request must stay under the broker's

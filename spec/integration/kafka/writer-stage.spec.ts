@@ -200,4 +200,22 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     await Promise.all(ok);
     await small.stop();
   });
+
+  it('lingers for its batch, except when an urgent append joins it: then that batch goes at once', async () => {
+    // A linger far beyond anything a produce takes: which appends waited for it is unmistakable.
+    const slow = new DurableWriter(kafka, { maxPending: 100, maxBatch: 500, lingerMs: 20000, logger: silentLogger });
+    await slow.start();
+    const topic = `${prefix}message-events`;
+    try {
+      const done: string[] = [];
+      const plain = slow.append({ topic, key: 'k', value: 'plain' }).then(() => done.push('plain'));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(done, [] as string[], 'a plain append waits for its linger');
+      const urgent = slow.append({ topic, key: 'k', value: 'urgent' }, { urgent: true }).then(() => done.push('urgent'));
+      await Promise.race([Promise.all([plain, urgent]), new Promise((_, reject) => setTimeout(() => reject(new Error('the urgent batch lingered')), 10000))]);
+      assert.deepEqual(done.sort(), ['plain', 'urgent'], 'the urgent append took the lingering batch with it');
+    } finally {
+      await slow.stop();
+    }
+  });
 });

@@ -20,6 +20,9 @@ import type { ArrivalCorrelation, InboundDeps } from './supplier-deps.js';
 import { deliverReceipt } from '../correlator/receipt-delivery.js';
 import { errorMessage } from '../../errors.js';
 
+/** The provider keeps a small window of deliver_sm open: its writes do not linger. */
+const URGENT = { urgent: true };
+
 /** A deliver_sm from the provider: answered only once what it carries is durable in Kafka. */
 export async function onProviderRequest(provider: ProviderConfig, deps: InboundDeps, pdu: Pdu, log: Logger): Promise<number> {
   if (pdu.command !== 'deliver_sm') return Status.ESME_RINVCMDID;
@@ -36,7 +39,7 @@ export async function onProviderRequest(provider: ProviderConfig, deps: InboundD
     submitDate: receipt.submitDate?.toISOString() ?? null, doneDate: receipt.doneDate?.toISOString() ?? null, receivedAt: Date.now(),
   };
   if (deps.arrival && await correlatedOnArrival(deps, deps.arrival, ev, log)) return Status.ESME_ROK;
-  await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) });
+  await deps.writer.append({ topic: deps.topics.providerEvents, key: `${provider.id}:${ev.providerMessageId}`, value: encodeRecord(ev) }, URGENT);
   return Status.ESME_ROK;
 }
 
@@ -58,7 +61,10 @@ async function correlatedOnArrival(deps: InboundDeps, arrival: ArrivalCorrelatio
     return true;
   }
   if (!found.record) return false;
-  await deliverReceipt({ writer: deps.writer, topics: deps.topics, nodeId: deps.nodeId, seen: arrival.seen, states: arrival.states }, ev, found.record, log);
+  // The provider waits only for the records; marking and the message state follow (best effort).
+  const { written, done } = deliverReceipt({ writer: deps.writer, topics: deps.topics, nodeId: deps.nodeId, seen: arrival.seen, states: arrival.states }, ev, found.record, log, URGENT);
+  void done.catch(() => undefined);
+  await written;
   return true;
 }
 
@@ -75,7 +81,7 @@ async function onMobileOriginated(provider: ProviderConfig, deps: InboundDeps, p
     log.warn('mobile-originated message to a number no customer owns', { provider: provider.id, destination });
     await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(id, 'mo_unroutable', deps.nodeId, {
       provider: provider.id, source: pdu.source_addr ?? '', destination,
-    }, now)));
+    }, now)), URGENT);
     return Status.ESME_RINVDSTADR;
   }
   const body = pdu.short_message?.length ? pdu.short_message : pdu.message_payload ?? Buffer.alloc(0);
@@ -90,6 +96,6 @@ async function onMobileOriginated(provider: ProviderConfig, deps: InboundDeps, p
   await deps.writer.append([
     { topic: deps.topics.deliveries, key: owner, value: encodeRecord(mo) },
     eventRecord(deps.topics, lifecycleEvent(id, 'mo_received', deps.nodeId, { provider: provider.id, customer: owner, destination }, now)),
-  ]);
+  ], URGENT);
   return Status.ESME_ROK;
 }
