@@ -41,6 +41,7 @@ export class PartitionedMailbox<M extends { type: string }> {
       groupId: this.groupId,
       topics: [topic],
       window: stage.window(env.config),
+      ...(stage.fetch ? { fetch: stage.fetch } : {}),
       partitionsConcurrently: 16,
       logger: env.log.child({ stage: stage.name }),
       ...(stage.retry ? { retry: stage.retry(env.config) } : {}),

@@ -3,6 +3,7 @@
  * partition becomes. Stage modules export `stage: StageDefinition`; worker threads load them
  * by URL, so the set of stages (and test stages) is data, not code paths.
  */
+import type { FetchMode } from '../kafka/group-consumer.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { KafkaClient } from '../kafka/client.js';
 import type { Topics } from '../kafka/topics.js';
@@ -59,6 +60,8 @@ export interface AtLeastOnceStage<M extends { type: string } = RecordMessage> {
   topic(topics: Topics): string;
   /** Records of one partition in flight at once (1 keeps strict order). */
   window(config: GatewayConfig): number;
+  /** `prompt` for a stage most messages skip (see FetchMode); default `batched`. */
+  fetch?: FetchMode;
   recordTimeoutMs(config: GatewayConfig): number;
   retry?(config: GatewayConfig): { initialMs: number; maxMs: number };
   /** The actor an assigned partition becomes; stopped (drained) when the partition is revoked. */

@@ -23,7 +23,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { errorMessage, isRecordFault } from '../errors.js';
 import type { Logger } from '../log.js';
-import { groupMember, type Assignment } from './group-consumer.js';
+import { groupMember, type Assignment, type FetchMode } from './group-consumer.js';
 import { InOrderOffsets } from './in-order-offsets.js';
 import { backoffDelay } from '../backoff.js';
 import { toStageRecord, type StageRecord } from './stage-record.js';
@@ -44,6 +44,8 @@ export interface StageConsumerOptions {
   deadLetter: (record: StageRecord, error: unknown, attempts: number) => Promise<void>;
   /** Called after every group join with this member's partitions. */
   onAssignment?: (assignment: Assignment) => void | Promise<void>;
+  /** How the member fetches (group-consumer.ts); default `batched`. */
+  fetch?: FetchMode;
   retry?: { initialMs: number; maxMs: number };
   sessionTimeoutMs?: number;
   logger: Logger;

@@ -13,6 +13,8 @@ export const stage: AtLeastOnceStage = {
   name: 'correlator',
   topic: (t) => t.providerEvents,
   window: () => 64,
+  // Most receipts are correlated by the supplier they arrive at.
+  fetch: 'prompt',
   recordTimeoutMs: () => 120000,
   partitionActor: (_partition, env) => correlatorActor({
     writer: env.writer, topics: env.topics, nodeId: env.nodeId,

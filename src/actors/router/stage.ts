@@ -10,6 +10,8 @@ export const stage: AtLeastOnceStage<ReloadRoutes> = {
   name: 'router',
   topic: (t) => t.messages,
   window: () => 64,
+  // Single-part messages are routed at the edge and most receipts correlated on arrival.
+  fetch: 'prompt',
   recordTimeoutMs: () => 60000,
   partitionActor: (_partition, env) => routerActor({
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
