@@ -58,7 +58,7 @@ const forgetfulSentMemory = {
   claimTtlMs: 10000, key: (p: string, id: string) => `sent:${p}:${id}`, claim: async () => ({ kind: 'claimed' }),
   remember: async () => undefined, release: async () => undefined, extend: async () => 0,
 } as unknown as SentMemory;
-const unusedCorrelation = { put: async () => assert.fail('nothing is submitted: no correlation to store') } as unknown as CorrelationStore;
+const unusedCorrelation = { putWith: async () => assert.fail('nothing is submitted: no correlation to store') } as unknown as CorrelationStore;
 const bindStates = { published: [] as string[], publish: async (provider: string) => void bindStates.published.push(provider) };
 const noOperatorControls = { read: async () => ({ paused: false, rate: undefined }) } as Pick<ProviderControls, 'read'>;
 

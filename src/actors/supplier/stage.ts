@@ -28,8 +28,10 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
   kind: 'at-least-once',
   name: 'supplier',
   topic: (t) => t.providerOutgoing,
-  // Enough records in flight to fill the windows of the provider binds on one partition.
-  window: (c) => Math.max(...c.providers.map((p) => p.window)) * 2,
+  // Enough records in flight to fill the windows of the provider binds on one partition: a
+  // record holds a slot of the bind only from submit_sm to its answer, and about as long again
+  // before (its claim) and twice as long after (its correlation's journal write, settling).
+  window: (c) => Math.max(...c.providers.map((p) => p.window)) * 4,
   recordTimeoutMs,
   partitionActor: (partition, env) => suppliersActor(partition, {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,

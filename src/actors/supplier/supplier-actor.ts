@@ -31,7 +31,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
 import type { GatewayConfig, ProviderConfig } from '../../config/types.js';
-import type { DurableWriter } from '../../kafka/writer.js';
+import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
 import { Status } from '../../smpp/status.js';
 import type { PduFields } from '../../smpp/pdu.js';
@@ -41,7 +41,7 @@ import type { ArrivalCorrelation } from './supplier-deps.js';
 import { MessageTooLongError, splitForProvider, type SplitResult } from './split.js';
 import {
   encodeRecord,
-  type CorrelationRecord, type MessageRecord, type OutgoingRecord, type Reroute,
+  type CorrelationRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord, type Reroute,
 } from '../../domain/records.js';
 import { lifecycleEvent } from '../../domain/lifecycle.js';
 import { eventRecord } from '../event-record.js';
@@ -312,15 +312,21 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     sending.taken = { providerMessageIds: providerIds, parts: split.submits.length };
     // Which of the customer's part ids each provider part's receipt answers for.
     const targets = targetsPerProviderPart(m, split.submits.length);
+    let submitted: LifecycleEvent | undefined;
+    let eventWritten = false;
     // Parts go in order, each through the throttle (the throttle counts parts).
     for (const [i, fields] of split.submits.entries()) {
       if (i < resumed.length) continue;
       // The gateway needs the provider's receipt to keep its own promise to the customer.
       const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
       if (outcome.kind === 'accepted') {
-        // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        await storeCorrelation(outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] }, ctx, abandoned);
         providerIds.push(outcome.providerMessageId);
+        // The last part's correlation carries the message's `submitted` event in its write.
+        const last = i === split.submits.length - 1;
+        if (last) submitted = submittedEvent(m, providerIds, split.parts);
+        // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
+        const along = last ? [eventRecord(deps.topics, submitted!)] : [];
+        if (await storeCorrelation(outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] }, ctx, abandoned, along) && last) eventWritten = true;
         continue;
       }
       // This supplier stopped (its partition moved, or it restarts) while the part waited: the
@@ -340,11 +346,13 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       if (outcome.kind === 'down') return fail(m, 'UNDELIV', null, 'provider bind down', ctx, sending);
       return fail(m, 'UNDELIV', outcome.status, outcome.why, ctx, sending);
     }
-    const sentAt = Date.now();
-    await settle(m, sending, { providerMessageIds: providerIds, at: sentAt }, ctx);
-    await deps.writer.append(eventRecord(deps.topics, lifecycleEvent(m.id, 'submitted', deps.nodeId, {
-      provider: provider.id, providerMessageId: providerIds.join(','), parts: split.parts,
-    }, sentAt)));
+    submitted ??= submittedEvent(m, providerIds, split.parts);
+    if (!eventWritten) await deps.writer.append(eventRecord(deps.topics, submitted));
+    await settle(m, sending, { providerMessageIds: providerIds, at: submitted.at }, ctx);
+  }
+
+  function submittedEvent(m: MessageRecord, providerIds: readonly string[], parts: number): LifecycleEvent {
+    return lifecycleEvent(m.id, 'submitted', deps.nodeId, { provider: provider.id, providerMessageId: providerIds.join(','), parts });
   }
 
   /**
@@ -352,10 +360,12 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
    * failing the send here would send the part again. So it is tried until it is stored (Redis
    * or Kafka away for a moment), as long as this supplier runs.
    */
-  async function storeCorrelation(providerMessageId: string, record: CorrelationRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal): Promise<void> {
+  async function storeCorrelation(
+    providerMessageId: string, record: CorrelationRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal, alongside: readonly OutRecord[],
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await deps.correlation.put(provider.id, providerMessageId, record);
+        return await deps.correlation.putWith(provider.id, providerMessageId, record, alongside);
       } catch (err) {
         if (abandoned.aborted) throw err;
         ctx.log.warn('correlation not stored; trying again', { provider: provider.id, messageId: record.messageId, providerMessageId, attempt, error: errorMessage(err) });

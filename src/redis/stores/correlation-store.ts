@@ -8,7 +8,7 @@
  */
 import type { RedisClient } from '../client.js';
 import { redisKeys, type RedisKeys } from '../keys.js';
-import type { DurableWriter } from '../../kafka/writer.js';
+import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { ReplayRecord } from '../../kafka/replay.js';
 import type { CorrelationRecord } from '../../domain/records.js';
 import { normalizeProviderId } from '../../domain/ids.js';
@@ -57,12 +57,21 @@ export class CorrelationStore {
    * still on its way and the rebuild had already read the journal's end: a receipt lost.)
    */
   async put(provider: string, providerMessageId: string, record: CorrelationRecord): Promise<void> {
+    await this.putWith(provider, providerMessageId, record, []);
+  }
+
+  /**
+   * As put, with `alongside` in the journal's write (one produce round trip for both); true
+   * when they were written, false when this store keeps no journal (the caller writes them).
+   */
+  async putWith(provider: string, providerMessageId: string, record: CorrelationRecord, alongside: readonly OutRecord[]): Promise<boolean> {
     const id = normalizeProviderId(providerMessageId);
-    await this.journal?.writer.append({
+    await this.journal?.writer.append([{
       topic: this.journal.topic, key: `${provider}:${id}`,
       value: JSON.stringify({ provider, providerMessageId: id, record } satisfies CorrelationJournalEntry),
-    });
+    }, ...alongside]);
     await this.redis.set(this.key(provider, id), JSON.stringify(record), 'EX', this.ttlSeconds);
+    return this.journal !== undefined;
   }
 
   async get(provider: string, providerMessageId: string): Promise<CorrelationRecord | null> {
