@@ -62,7 +62,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}`, log);
   const topics = await ensureTopics(kafka, config.kafka, log);
   const redis = await connectRedis(config.redis, log);
-  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, logger: log });
+  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, foldTopic: topics.events, logger: log });
   await writer.start();
 
   const registry = new SessionRegistry(redis, config.redis.keyPrefix);

@@ -6,8 +6,10 @@ import type { Redis } from 'ioredis';
 import type { LifecycleEvent } from '../domain/records.js';
 import { decodeRecord } from '../domain/records.js';
 import { decodeEvents } from '../domain/lifecycle.js';
+import { messageIdTime } from '../domain/ids.js';
+import { readTopicSince } from '../kafka/topic-since.js';
 import { consumerLag, type PartitionLag } from '../kafka/lag.js';
-import { keyHistory, partitionForKey } from '../kafka/key-history.js';
+import { partitionForKey } from '../kafka/key-history.js';
 import { deadLetterPartitions, openReplayer, readDeadLetterLog, type DeadLetterLog } from '../kafka/dead-letter-log.js';
 import type { DeadLetter } from '../kafka/dead-letters.js';
 import type { KafkaClient } from '../kafka/client.js';
@@ -112,10 +114,21 @@ export function actionOf(o: CliOptions): ControlAction {
 export async function runTrace(o: CliOptions, redis: Redis): Promise<Output> {
   const [messageId] = expectArgs(o, ['message-id']) as [string];
   const cluster = await needCluster(redis, o);
-  const { partition, values } = await withKafka(o.brokers, (k) => keyHistory(k, cluster.topics.events, messageId, silentLogger, o.timeoutMs * 6));
-  const events = values.flatMap((v) => decodeEvents(v));
+  // A message's events are in records written since it was made (its id says when; a minute
+  // allows for clocks of other nodes), spread over the partitions: writers fold the events of
+  // one produce request into one record.
+  const made = messageIdTime(messageId);
+  const events: LifecycleEvent[] = [];
+  const partitions = new Set<number>();
+  await withKafka(o.brokers, (k) => readTopicSince(k, cluster.topics.events, made === undefined ? 0 : made - 60_000, (partition, value) => {
+    for (const ev of decodeEvents(value)) {
+      if (ev.messageId !== messageId) continue;
+      events.push(ev);
+      partitions.add(partition);
+    }
+  }, silentLogger, o.timeoutMs * 6));
   if (events.length === 0) throw new CliError('MESSAGE_NOT_FOUND', Exit.NOT_FOUND, `no events for message ${messageId} in ${cluster.topics.events}`);
-  return ok(traceView(messageId, partition, events));
+  return ok(traceView(messageId, [...partitions].sort((a, b) => a - b), events));
 }
 
 /**

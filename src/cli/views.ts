@@ -154,13 +154,13 @@ export function outboxView(
   return { data, text };
 }
 
-export function traceView(messageId: string, partition: number, events: readonly LifecycleEvent[]): View<{ messageId: string; partition: number; events: readonly LifecycleEvent[] }> {
+export function traceView(messageId: string, partitions: readonly number[], events: readonly LifecycleEvent[]): View<{ messageId: string; partitions: readonly number[]; events: readonly LifecycleEvent[] }> {
   const sorted = [...events].sort((a, b) => a.at - b.at);
-  const text = `message ${messageId} (message-events partition ${partition})\n` + renderTable(
+  const text = `message ${messageId} (message-events partition${partitions.length === 1 ? '' : 's'} ${partitions.join(', ')})\n` + renderTable(
     ['TIME', 'EVENT', 'NODE', 'DETAIL'],
     sorted.map((e) => [new Date(e.at).toISOString(), e.type, e.node, Object.entries(e.detail ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')]),
   );
-  return { data: { messageId, partition, events: sorted }, text };
+  return { data: { messageId, partitions, events: sorted }, text };
 }
 
 /** One dead letter as `dead-letters` shows it. */

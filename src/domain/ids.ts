@@ -11,3 +11,8 @@ export function newMessageId(now: number = Date.now()): string {
 
 /** The canonical key of a provider's message id; see provider-id.ts. */
 export { canonicalProviderId as normalizeProviderId } from './provider-id.js';
+
+/** When a gateway message id was made (its first 48 bits); undefined for an id of another form. */
+export function messageIdTime(id: string): number | undefined {
+  return /^[0-9a-f]{24}$/.test(id) ? parseInt(id.slice(0, 12), 16) : undefined;
+}

@@ -13,6 +13,7 @@ import { GatewayError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MAX_REQUEST_BYTES, recordBytes, takeRequest, topicMessages, type RequestShare } from './request-split.js';
 import type { OutRecord } from './out-record.js';
+import { foldRecords } from './fold.js';
 
 // Callers have always imported OutRecord from the writer.
 export type { OutRecord } from './out-record.js';
@@ -33,6 +34,8 @@ export interface WriterOptions {
    * the event-loop turn only.
    */
   lingerMs?: number;
+  /** The lifecycle events topic: the events of one request are folded into one record (fold.ts). */
+  foldTopic?: string;
   logger: Logger;
 }
 
@@ -178,6 +181,11 @@ export class DurableWriter {
     }
   }
 
+  private outgoing(batch: Pending[]): OutRecord[] {
+    const records = batch.flatMap((p) => p.records);
+    return this.options.foldTopic === undefined ? records : foldRecords(records, this.options.foldTopic);
+  }
+
   private async send(batch: Pending[]): Promise<void> {
     try {
       if (this.needsConnect) {
@@ -187,7 +195,7 @@ export class DurableWriter {
       await this.producer.sendBatch({
         acks: -1,
         timeout: 30000,
-        topicMessages: topicMessages(batch.flatMap((p) => p.records)),
+        topicMessages: topicMessages(this.outgoing(batch)),
       });
       this.stats.batches++;
       for (const p of batch) {

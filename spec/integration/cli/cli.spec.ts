@@ -145,7 +145,7 @@ describe('smsgw CLI against a running gateway', function () {
     assert.equal(submitted.detail!.provider, 'sim');
     assert.equal(submitted.detail!.providerMessageId, sim.submitted.find((s) => s.pdu.short_message?.toString('latin1') === 'trace me')!.messageId);
     const text = await cli(['trace', id]);
-    assert.match(text.stdout, new RegExp(`^message ${id} \\(message-events partition \\d\\)\\nTIME\\s+EVENT\\s+NODE\\s+DETAIL`));
+    assert.match(text.stdout, new RegExp(`^message ${id} \\(message-events partitions? [\\d, ]+\\)\\nTIME\\s+EVENT\\s+NODE\\s+DETAIL`));
     const unknown = await cli(['trace', 'ffffffffffffffffffffffff']);
     assert.equal(unknown.code, 6);
     assert.match(unknown.stderr, /no events for message ffffffffffffffffffffffff/);

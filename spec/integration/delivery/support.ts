@@ -38,7 +38,9 @@ export interface LifecycleEventRow { messageId: string; type: string; node: stri
 
 export async function readTopic<T>(prefix: string, topic: string, until: (all: T[]) => boolean, timeoutMs = 30000): Promise<T[]> {
   const kafka = createKafka(kafkaConfigFor(prefix), 'spec-reader', silentLogger);
-  return readCommitted<T>(kafka, `${prefix}${topic}`, until, timeoutMs, 500);
+  // message-events records hold one event or several (the gateway's writers fold them): a row each.
+  const rows = await readCommitted<T | T[]>(kafka, `${prefix}${topic}`, (all) => until(all.flat() as T[]), timeoutMs, 500);
+  return rows.flat() as T[];
 }
 
 /** A Redis of the spec's own (nothing on disk), on a free port, that the spec may restart. */

@@ -39,10 +39,11 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
 
   const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}-w${index}`, log);
   const redis = await connectRedis(config.redis, log);
-  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, logger: log });
+  const topics = topicNames(config.kafka.topicPrefix);
+  const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, foldTopic: topics.events, logger: log });
   await writer.start();
   const system = new ActorSystem({ name: `${nodeId}-w${index}`, logger: log, askTimeoutMs: 30000 });
-  const env: StageEnv = { nodeId, workerIndex: index, config, topics: topicNames(config.kafka.topicPrefix), kafka, writer, redis, main, log };
+  const env: StageEnv = { nodeId, workerIndex: index, config, topics, kafka, writer, redis, main, log };
 
   const definitions = await Promise.all(task.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
   const mailboxes: (PartitionedMailbox<{ type: string }> | ExactlyOnceMailbox<unknown>)[] = [];
