@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
 import { onProviderRequest } from '../../../src/actors/supplier/provider-inbound.js';
 import type { ArrivalCorrelation, InboundDeps } from '../../../src/actors/supplier/supplier-deps.js';
+import { RecentCorrelations } from '../../../src/actors/supplier/recent-correlations.js';
 import { CorrelationStore } from '../../../src/redis/stores/correlation-store.js';
 import { ReceiptsSeen } from '../../../src/actors/correlator/receipts-seen.js';
 import { MessageStateStore } from '../../../src/redis/stores/message-state.js';
@@ -79,6 +80,22 @@ describe('supplier: receipts correlated where they arrive', function () {
     assert.deepEqual(written.map((r) => r.topic), [topics.providerEvents]);
     const ev = decodeRecord<ProviderEventRecord>(written[0]!.value as Buffer);
     assert.deepEqual([ev.provider, ev.stat, written[0]!.key], ['sim', 'DELIVRD', `sim:${ev.providerMessageId}`]);
+  });
+
+  it('finds a correlation the supplier wrote lately in its memory, without asking Redis, and passes a copy on once', async () => {
+    const recent = new RecentCorrelations();
+    recent.remember('sim', 'abc777', {
+      messageId: 'gw-2', customer: 'acme', source: { ton: 5, npi: 0, addr: 'ACME' }, destination: { ton: 1, npi: 1, addr: '447700900001' },
+      registeredDelivery: 1, submittedAt: Date.now(),
+    });
+    const noRedis = { ...arrival, recent, store: { lookup: () => Promise.reject(new Error('Redis was asked')) } };
+    assert.equal(await onProviderRequest(provider, { ...deps, arrival: noRedis }, receipt('ABC777'), silentLogger), Status.ESME_ROK);
+    assert.deepEqual(written.map((r) => r.topic), [topics.events, topics.deliveries]);
+    assert.equal(decodeRecord<DeliveryRecord>(written[1]!.value as Buffer).messageId, 'gw-2');
+    written = [];
+    assert.equal(await onProviderRequest(provider, { ...deps, arrival: noRedis }, receipt('ABC777'), silentLogger), Status.ESME_ROK);
+    assert.deepEqual(written, [], 'the provider\'s copy is not passed on again');
+    await waitFor('the receipt marked handled for the other nodes', async () => (await redis.exists(arrival.seen.key('sim', 'abc777', 'DELIVRD'))) === 1);
   });
 
   it('hands it to the correlator stage when Redis does not answer, rather than failing the provider', async () => {

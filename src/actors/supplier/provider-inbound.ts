@@ -44,27 +44,36 @@ export async function onProviderRequest(provider: ProviderConfig, deps: InboundD
 }
 
 /**
- * A receipt whose correlation Redis holds already goes to the customer's outbox from here:
+ * A receipt whose correlation is at hand (this supplier's recent ones in memory, else Redis in
+ * one MGET with its handled marker) goes to the customer's outbox from here:
  * one record and a consumer hop through the correlator fewer. False: the correlator's to do
  * (not correlated yet, or Redis not answering: nothing is decided on a failed look-up).
  */
 async function correlatedOnArrival(deps: InboundDeps, arrival: ArrivalCorrelation, ev: ProviderEventRecord, log: Logger): Promise<boolean> {
-  let found;
-  try {
-    found = await arrival.store.lookup(ev.provider, ev.lookupIds ?? [ev.providerMessageId], arrival.seen.key(ev.provider, ev.providerMessageId, ev.stat));
-  } catch (err) {
-    log.debug('receipt not correlated on arrival; the correlator takes it', { error: errorMessage(err) });
-    return false;
+  const ids = ev.lookupIds ?? [ev.providerMessageId];
+  const recent = arrival.recent?.find(ev.provider, ids, ev.stat);
+  let record = recent?.record;
+  let handled = recent?.handled ?? false;
+  if (!recent) {
+    try {
+      const found = await arrival.store.lookup(ev.provider, ids, arrival.seen.key(ev.provider, ev.providerMessageId, ev.stat));
+      record = found.record ?? undefined;
+      handled = found.also;
+    } catch (err) {
+      log.debug('receipt not correlated on arrival; the correlator takes it', { error: errorMessage(err) });
+      return false;
+    }
   }
-  if (found.also) {
+  if (handled) {
     log.debug('provider receipt already handled', { provider: ev.provider, providerMessageId: ev.providerMessageId, stat: ev.stat });
     return true;
   }
-  if (!found.record) return false;
+  if (!record) return false;
   // The provider waits only for the records; marking and the message state follow (best effort).
-  const { written, done } = deliverReceipt({ writer: deps.writer, topics: deps.topics, nodeId: deps.nodeId, seen: arrival.seen, states: arrival.states }, ev, found.record, log, URGENT);
+  const { written, done } = deliverReceipt({ writer: deps.writer, topics: deps.topics, nodeId: deps.nodeId, seen: arrival.seen, states: arrival.states }, ev, record, log, URGENT);
   void done.catch(() => undefined);
   await written;
+  recent?.markHandled();
   return true;
 }
 

@@ -14,6 +14,7 @@ import { deadLetteredMessage } from '../failed-receipts.js';
 import { decodeOutgoing } from './decode.js';
 import { compileNumberOwners } from '../../domain/routing/number-owners.js';
 import { ReceiptsSeen } from '../correlator/receipts-seen.js';
+import { RecentCorrelations } from './recent-correlations.js';
 import { MessageStateStore } from '../../redis/stores/message-state.js';
 
 /**
@@ -40,6 +41,7 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
     sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
     numberOwners: compileNumberOwners(env.config.customers),
     arrival: {
+      recent: new RecentCorrelations(),
       store: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
       seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
       states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),

@@ -365,7 +365,9 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
   ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await deps.correlation.putWith(provider.id, providerMessageId, record, alongside);
+        const journalled = await deps.correlation.putWith(provider.id, providerMessageId, record, alongside);
+        deps.arrival?.recent?.remember(provider.id, providerMessageId, record);
+        return journalled;
       } catch (err) {
         if (abandoned.aborted) throw err;
         ctx.log.warn('correlation not stored; trying again', { provider: provider.id, messageId: record.messageId, providerMessageId, attempt, error: errorMessage(err) });

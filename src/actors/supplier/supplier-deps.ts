@@ -9,6 +9,7 @@ import type { NumberOwners } from '../../domain/routing/number-owners.js';
 import type { CorrelationStore } from '../../redis/stores/correlation-store.js';
 import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import type { ReceiptsSeen } from '../correlator/receipts-seen.js';
+import type { RecentCorrelations } from './recent-correlations.js';
 
 /**
  * Correlating a provider's receipt where it arrives: one look-up of its correlation (and of its
@@ -16,6 +17,8 @@ import type { ReceiptsSeen } from '../correlator/receipts-seen.js';
  * rebuilds Redis from the journal first if Redis lost it.
  */
 export interface ArrivalCorrelation {
+  /** The correlations this supplier wrote lately: most receipts are found here, without Redis. */
+  recent?: RecentCorrelations;
   store: Pick<CorrelationStore, 'lookup'>;
   seen: Pick<ReceiptsSeen, 'key' | 'mark'>;
   states: Pick<MessageStateStore, 'receipt'>;
