@@ -5,7 +5,9 @@
  */
 import type { Logger } from '../../log.js';
 import { errorMessage } from '../../errors.js';
-import { unavailableFrom, type BindStateStore } from '../../redis/stores/bind-state.js';
+import { BindStateStore, unavailableFrom } from '../../redis/stores/bind-state.js';
+import type { RedisClient } from '../../redis/client.js';
+import type { GatewayConfig } from '../../config/types.js';
 
 export class AvailabilityCache {
   private current = new Set<string>();
@@ -42,4 +44,9 @@ export class AvailabilityCache {
       this.readAt = now;
     }
   }
+}
+
+/** The cache over the cluster's bind states of `config`'s providers, as routers (stage and edge) read them. */
+export function availabilityOf(redis: RedisClient, config: Pick<GatewayConfig, 'providers' | 'redis'>, log: Logger): AvailabilityCache {
+  return new AvailabilityCache(new BindStateStore(redis, config.redis.keyPrefix), () => config.providers.map((p) => p.id), log);
 }

@@ -2,8 +2,7 @@
 import type { AtLeastOnceStage } from '../../host/stage.js';
 import { decodeMessage, routerActor, type ReloadRoutes } from './router-actor.js';
 import { deadLetteredMessage } from '../failed-receipts.js';
-import { AvailabilityCache } from './availability-cache.js';
-import { BindStateStore } from '../../redis/stores/bind-state.js';
+import { availabilityOf } from './availability-cache.js';
 
 export const stage: AtLeastOnceStage<ReloadRoutes> = {
   kind: 'at-least-once',
@@ -16,7 +15,7 @@ export const stage: AtLeastOnceStage<ReloadRoutes> = {
   partitionActor: (_partition, env) => routerActor({
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
-    availability: new AvailabilityCache(new BindStateStore(env.redis, env.config.redis.keyPrefix), () => env.config.providers.map((p) => p.id), env.log),
+    availability: availabilityOf(env.redis, env.config, env.log),
   }),
   reconfigure: (config) => ({ type: 'reload', config }),
   deadLettered: (record, env) => deadLetteredMessage(env.topics, () => decodeMessage(record.value)),

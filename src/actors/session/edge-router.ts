@@ -15,6 +15,7 @@ import type { LifecycleEvent, MessageRecord } from '../../domain/records.js';
 import { compileRoutes, type RouteTable } from '../../domain/routing/route-table.js';
 import { decideRoute, routedRecord } from '../router/route-message.js';
 import { eventsRecord } from '../event-record.js';
+import type { AvailabilityCache } from '../router/availability-cache.js';
 
 export interface EdgeRouting {
   /** The records of `m` routed here, its `accepted` event included; null: it goes to the router. */
@@ -30,7 +31,7 @@ export class EdgeRouter implements EdgeRouting {
     private readonly topics: Pick<Topics, 'providerOutgoing' | 'events'>,
     private readonly nodeId: string,
     private readonly providerPartitions: number,
-    private readonly down: () => Promise<ReadonlySet<string>>,
+    private readonly availability: Pick<AvailabilityCache, 'unavailable'>,
   ) {
     this.table = compileRoutes(config);
     this.providers = config.providers;
@@ -45,7 +46,7 @@ export class EdgeRouter implements EdgeRouting {
   async route(m: MessageRecord, accepted: LifecycleEvent): Promise<OutRecord[] | null> {
     const table = this.table;
     const providers = this.providers;
-    const down = await this.down();
+    const down = await this.availability.unavailable();
     const now = Date.now();
     const decision = decideRoute(table, m, down, now);
     if (!decision.ok) return null;

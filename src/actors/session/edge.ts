@@ -26,8 +26,7 @@ import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import { sessionActor, type SessionMessage } from './session-actor.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 import { EdgeRouter } from './edge-router.js';
-import { AvailabilityCache } from '../router/availability-cache.js';
-import { BindStateStore } from '../../redis/stores/bind-state.js';
+import { availabilityOf } from '../router/availability-cache.js';
 
 export interface EdgeDeps {
   config: GatewayConfig;
@@ -72,7 +71,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   };
   slots.startHeartbeat(redisTrouble('bind slot heartbeat failed'));
   const routing = deps.routeAtEdge
-    ? new EdgeRouter(config, deps.topics, nodeId, config.kafka.partitions.providerOutgoing, availability(deps))
+    ? new EdgeRouter(config, deps.topics, nodeId, config.kafka.partitions.providerOutgoing, availabilityOf(deps.redis, config, log))
     : undefined;
   const sessionDeps = {
     config, writer: deps.writer, topics: deps.topics, registry: deps.registry, local: deps.local, nodeId,
@@ -142,12 +141,6 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
       slots.stopHeartbeat();
     },
   };
-}
-
-/** Providers whose binds are down, as the router stages see them (cached a second). */
-function availability(deps: EdgeDeps): () => Promise<ReadonlySet<string>> {
-  const cache = new AvailabilityCache(new BindStateStore(deps.redis, deps.config.redis.keyPrefix), () => deps.config.providers.map((p) => p.id), deps.log);
-  return () => cache.unavailable();
 }
 
 async function readTls(l: ListenerConfig, i: number): Promise<{ key: Buffer; cert: Buffer }> {

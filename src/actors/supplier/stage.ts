@@ -3,7 +3,7 @@
  * binds of the providers whose traffic goes to p, so each provider bind has exactly one owner
  * in the cluster: whoever holds the partition.
  */
-import type { AtLeastOnceStage } from '../../host/stage.js';
+import type { AtLeastOnceStage, StageEnv } from '../../host/stage.js';
 import type { GatewayConfig } from '../../config/types.js';
 import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../../redis/stores/correlation-store.js';
 import { SENT_MEMORY_TTL_SECONDS, SentMemory } from './sent-memory.js';
@@ -34,23 +34,7 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
   // before (its claim) and twice as long after (its correlation's journal write, settling).
   window: (c) => Math.max(...c.providers.map((p) => p.window)) * 4,
   recordTimeoutMs,
-  partitionActor: (partition, env) => suppliersActor(partition, {
-    config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
-    // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
-    correlation: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations }),
-    sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
-    numberOwners: compileNumberOwners(env.config.customers),
-    arrival: {
-      recent: new RecentCorrelations(),
-      store: new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS),
-      seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
-      states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
-    },
-    bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
-    controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
-    providerPartitions: env.config.kafka.partitions.providerOutgoing,
-    recordTimeoutMs: recordTimeoutMs(env.config),
-  }),
+  partitionActor: (partition, env) => suppliersActor(partition, supplierDeps(env)),
   // Submits still queued when the partition moves are dropped: the new owner sends them, and
   // sending them here too would reach the provider twice.
   revoked: () => ({ type: 'revoked' }),
@@ -58,3 +42,24 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
   reconfigure: (config) => ({ type: 'reconfigure', providers: config.providers.map((p) => ({ id: p.id, rate: p.rate })) }),
   deadLettered: (record, env) => deadLetteredMessage(env.topics, () => decodeOutgoing(record.value).message),
 };
+
+function supplierDeps(env: StageEnv): Parameters<typeof suppliersActor>[1] {
+  // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
+  const correlation = new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations });
+  return {
+    config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
+    correlation,
+    sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
+    numberOwners: compileNumberOwners(env.config.customers),
+    arrival: {
+      recent: new RecentCorrelations(),
+      store: correlation,
+      seen: new ReceiptsSeen(env.redis, env.config.redis.keyPrefix),
+      states: new MessageStateStore(env.redis, env.config.redis.keyPrefix, env.config.session.messageStateTtlSeconds),
+    },
+    bindStates: new BindStateStore(env.redis, env.config.redis.keyPrefix),
+    controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
+    providerPartitions: env.config.kafka.partitions.providerOutgoing,
+    recordTimeoutMs: recordTimeoutMs(env.config),
+  };
+}

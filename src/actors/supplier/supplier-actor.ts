@@ -322,11 +322,10 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       if (outcome.kind === 'accepted') {
         providerIds.push(outcome.providerMessageId);
         // The last part's correlation carries the message's `submitted` event in its write.
-        const last = i === split.submits.length - 1;
-        if (last) submitted = submittedEvent(m, providerIds, split.parts);
+        if (i === split.submits.length - 1) submitted = submittedEvent(m, providerIds, split.parts);
         // Stored per part as soon as it is known: a part's receipt can overtake the next submit.
-        const along = last ? [eventRecord(deps.topics, submitted!)] : [];
-        if (await storeCorrelation(outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] }, ctx, abandoned, along) && last) eventWritten = true;
+        const along = submitted ? [eventRecord(deps.topics, submitted)] : [];
+        eventWritten = await storeCorrelation(outcome.providerMessageId, { ...corr, parts: targets[i] ?? [] }, ctx, abandoned, along) && along.length > 0;
         continue;
       }
       // This supplier stopped (its partition moved, or it restarts) while the part waited: the
