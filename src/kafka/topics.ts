@@ -77,7 +77,8 @@ export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logg
   return names;
 }
 
-async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 60000): Promise<void> {
+/** Waits until every partition of `topics` has a leader that answers for it. */
+export async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 60000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createKafka } from '../../../src/kafka/client.js';
-import { ensureTopics } from '../../../src/kafka/topics.js';
+import { ensureTopics, waitForLeaders } from '../../../src/kafka/topics.js';
 import { DurableWriter, WriterQueueFullError } from '../../../src/kafka/writer.js';
 import { StageConsumer, type StageRecord } from '../../../src/kafka/stage-consumer.js';
 import { silentLogger } from '../../../src/log.js';
@@ -121,7 +121,8 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     const topic = `${prefix}slow-batch`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+    await waitForLeaders(admin, [topic]);
     const n = 60;
     await Promise.all(Array.from({ length: n }, (_, i) => writer.append({ topic, key: 'k', value: String(i) })));
     let handled = 0;
@@ -154,7 +155,8 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     const topic = `${prefix}poison`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+    await waitForLeaders(admin, [topic]);
     for (const v of ['0', '1', 'not json', '3', '4', 'infra', '6']) await writer.append({ topic, key: 'k', value: v });
     const attempts = new Map<string, number>();
     const handled: number[] = [];
@@ -169,7 +171,10 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
         const n = (attempts.get(raw) ?? 0) + 1;
         attempts.set(raw, n);
         // Kafka or Redis away is no fault of the record: it must be retried past maxRecordFailures.
-        if (raw === 'infra' && n <= 5) throw new UnavailableError('REDIS_DOWN', 'redis is away');
+        if (raw === 'infra') {
+          if (n <= 5) throw new UnavailableError('REDIS_DOWN', 'redis is away');
+          return; // Redis is back: handled on its sixth try (it is not a number, so not in `handled`)
+        }
         handled.push(JSON.parse(raw) as number);
       },
     });
@@ -180,6 +185,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
       assert.ok(dead[0]!.error instanceof SyntaxError);
       assert.equal(attempts.get('not json'), 3);
       assert.deepEqual([...handled].sort(), [0, 1, 3, 4, 6]);
+      assert.equal(attempts.get('infra'), 6, 'the infrastructure failure was retried until it passed, and not again');
       // The dead-lettered record's offset is committed with the rest: nothing is left to read.
       await waitFor('all seven offsets committed', async () => {
         const [entry] = await admin.fetchOffsets({ groupId: `${prefix}poison`, topics: [topic] });
