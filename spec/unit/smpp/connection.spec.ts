@@ -295,6 +295,27 @@ describe('smpp/connection', () => {
     assert.ok(client.closed);
   });
 
+  it('sends the PDUs written in one run of callbacks in one socket write', async () => {
+    const started = await startTestServer({});
+    server = started;
+    const socket = net.connect({ host: '127.0.0.1', port: started.port });
+    await once(socket, 'connect');
+    // Count what reaches the socket's handle: one _write per lone chunk, one _writev per batch.
+    const raw = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    let writes = 0;
+    const write = raw._write.bind(socket);
+    const writev = raw._writev.bind(socket);
+    raw._write = (...a) => { writes++; write(...a); };
+    raw._writev = (...a) => { writes++; writev(...a); };
+    const client = new SmppConnection(socket, { window: 10 });
+    opened.push(client);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => client.request('enquire_link')));
+    assert.deepEqual(answers.map((a) => a.command), Array(5).fill('enquire_link_resp'));
+    assert.equal(writes, 1, 'five requests of one tick, one write');
+    await client.request('enquire_link');
+    assert.equal(writes, 2, 'a request of a later tick is written on its own, without waiting for company');
+  });
+
   it('assigns increasing sequence numbers', async () => {
     const peer = await rawPeer();
     const conn = await server!.nextConnection();
