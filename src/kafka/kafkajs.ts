@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { createSendMessages } from './send-messages.js';
+import { adaptiveFetchInstalled, installAdaptiveFetch } from './adaptive-fetch.js';
 
 const require = createRequire(import.meta.url);
 
@@ -71,8 +72,18 @@ replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedReco
 // The producer's send, for the retry fixes in send-messages.ts.
 const sendMessagesPath = replaceModule('kafkajs/src/producer/sendMessages.js', createSendMessages);
 
+// Idle stage members wait for their first record instead of polling (adaptive-fetch.ts).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+installAdaptiveFetch(require('kafkajs/src/consumer/consumerGroup.js'));
+
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
 export const kafkajs = require('kafkajs') as typeof import('kafkajs');
+
+/** Whether kafkajs's consumer groups fetch adaptively. */
+export function adaptiveFetchActive(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+  return adaptiveFetchInstalled(require('kafkajs/src/consumer/consumerGroup.js'));
+}
 
 /** Whether the producer kafkajs loaded sends with the fixed retry (false if kafkajs was loaded before this module). */
 export function sendFixInstalled(): boolean {

@@ -63,7 +63,7 @@ export class StageConsumer {
   private lastPayload: EachBatchPayload | null = null;
   private assignment: Assignment = {};
   readonly stats = {
-    handled: 0, failures: 0, deadLettered: 0, batches: 0, commits: 0,
+    handled: 0, failures: 0, deadLettered: 0, batches: 0, commits: 0, fetches: 0,
     lastError: null as null | { message: string; at: number }, lag: {} as Record<number, number>,
   };
 
@@ -74,6 +74,7 @@ export class StageConsumer {
     // Before kafkajs rejoins: the coordinator still takes this generation's commits.
     this.consumer.on(this.consumer.events.REBALANCING, () => void this.flush('rebalancing'));
     this.consumer.on(this.consumer.events.COMMIT_OFFSETS, () => void this.stats.commits++);
+    this.consumer.on(this.consumer.events.FETCH, () => void this.stats.fetches++);
   }
 
   get currentAssignment(): Assignment {

@@ -197,6 +197,36 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     }
   });
 
+  it('an idle member asks twice a second, not twenty times, and still takes its first record at once', async () => {
+    const topic = `${prefix}idle`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+    await waitForLeaders(admin, [topic]);
+    await admin.disconnect();
+    const handled: string[] = [];
+    const stage = new StageConsumer(kafka, {
+      groupId: `${prefix}idle`, topics: [topic], window: 3, partitionsConcurrently: 1, logger: silentLogger, ...noDeadLetters,
+      retry: { initialMs: 10, maxMs: 20 },
+      handle: async (r) => { handled.push(r.value.toString()); },
+    });
+    await stage.start();
+    try {
+      await waitFor('the member to be assigned its partition', () => stage.currentAssignment[topic]?.length === 1, 30000);
+      await new Promise((r) => setTimeout(r, 500));
+      const before = stage.stats.fetches;
+      await new Promise((r) => setTimeout(r, 3000));
+      const idleFetches = stage.stats.fetches - before;
+      // Batched polling (16 KB or 50 ms) would ask about 60 times in these 3 s.
+      assert.ok(idleFetches <= 12, `${idleFetches} fetches in 3 s of nothing`);
+      await writer.append({ topic, key: 'k', value: 'first' });
+      await waitFor('the first record after the quiet', () => handled.length === 1, 5000);
+      assert.deepEqual(handled, ['first']);
+    } finally {
+      await stage.stop();
+    }
+  });
+
   it('refuses appends beyond its bound instead of buffering without limit', async () => {
     const small = new DurableWriter(kafka, { maxPending: 3, maxBatch: 500, logger: silentLogger });
     await small.start();
