@@ -148,6 +148,7 @@ export class DurableWriter {
     this.closed = true;
     await this.flush();
     await this.producer.disconnect();
+    this.options.logger.info('writer stopped', { ...this.stats });
   }
 
   private async drain(): Promise<void> {
