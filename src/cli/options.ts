@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS } from './help.js';
 import { usageError } from './errors.js';
+import { DEFAULT_BROKERS, DEFAULT_KEY_PREFIX, DEFAULT_REDIS_URL } from '../config/defaults.js';
 
 export interface CliOptions {
   command: string | null;
@@ -36,16 +37,16 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const { values: v, positionals } = parsed;
   const [command = null, ...args] = positionals;
   if (command !== null && command !== 'help' && !(command in COMMANDS)) throw usageError(`unknown command ${JSON.stringify(command)} (smsgw help lists them)`);
-  const brokers = (v.brokers ?? env.SMSGW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (v.brokers ?? env.SMSGW_KAFKA_BROKERS ?? DEFAULT_BROKERS.join(',')).split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0) throw usageError('--brokers: needs at least one host:port');
   return {
     command: command === 'help' ? (args[0] ?? null) : command,
     args: command === 'help' ? [] : args,
     help: Boolean(v.help) || command === 'help',
     json: Boolean(v.json),
-    redis: v.redis ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redis: v.redis ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
     brokers,
-    prefix: v.prefix ?? env.SMSGW_REDIS_PREFIX ?? '',
+    prefix: v.prefix ?? env.SMSGW_REDIS_PREFIX ?? DEFAULT_KEY_PREFIX,
     node: v.node ?? null,
     timeoutMs: positive('--timeout', v.timeout, 5000),
     intervalMs: positive('--interval', v.interval, 2000),

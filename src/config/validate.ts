@@ -2,6 +2,7 @@
  * Turns parsed YAML/JSON into a GatewayConfig, or throws a ConfigError naming the bad field.
  * Pure: the environment comes in as data, read once by the caller at start-up.
  */
+import { DEFAULT_BROKERS, DEFAULT_KEY_PREFIX, DEFAULT_REDIS_URL, DEFAULT_TOPIC_PREFIX } from './defaults.js';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
@@ -81,10 +82,10 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const kafka = readKafka(root.obj('kafka'), env);
   const r = root.obj('redis');
   // Read (and check) the file's url even when REDIS_URL overrides it, as the Kafka brokers are.
-  const fileRedisUrl = r.str('url', { default: 'redis://127.0.0.1:6379', pattern: /^rediss?:\/\//, hint: 'must start with redis:// or rediss://' });
+  const fileRedisUrl = r.str('url', { default: DEFAULT_REDIS_URL, pattern: /^rediss?:\/\//, hint: 'must start with redis:// or rediss://' });
   const redis = {
     url: env.redisUrl ?? fileRedisUrl,
-    keyPrefix: r.str('keyPrefix', { default: 'smsgw:' }),
+    keyPrefix: r.str('keyPrefix', { default: DEFAULT_KEY_PREFIX }),
   };
   r.done();
   if (env.redisUrl !== undefined && !/^rediss?:\/\//.test(env.redisUrl))
@@ -232,14 +233,14 @@ function readKafka(k: Fields, env: EnvOverrides): KafkaConfig {
     });
     k.list('brokers');
   } else {
-    brokers = k.strings('brokers', { default: ['127.0.0.1:9092'] });
+    brokers = k.strings('brokers', { default: [...DEFAULT_BROKERS] });
     brokers.forEach((b, i) => {
       if (!HOST_PORT.test(b)) throw new ConfigError(`kafka.brokers[${i}]`, 'must be host:port', b);
     });
   }
   if (brokers.length === 0) throw new ConfigError('kafka.brokers', 'must list at least one broker');
   const clientId = k.str('clientId', { default: 'smsgw' });
-  const topicPrefix = k.str('topicPrefix', { default: 'smsgw.', pattern: /^[A-Za-z0-9._-]*$/, hint: 'must use letters, digits, . _ -' });
+  const topicPrefix = k.str('topicPrefix', { default: DEFAULT_TOPIC_PREFIX, pattern: /^[A-Za-z0-9._-]*$/, hint: 'must use letters, digits, . _ -' });
   const replicationFactor = k.int('replicationFactor', { default: 1, min: 1, max: 7 });
   const partitions = readPartitions(k);
   k.done();

@@ -4,6 +4,7 @@ import { lagView, outboxView, sessionsView } from '../../../src/cli/views.js';
 import { parseOptions, expectArgs } from '../../../src/cli/options.js';
 import { actionOf } from '../../../src/cli/commands.js';
 import { CliError } from '../../../src/cli/errors.js';
+import { validateConfig } from '../../../src/config/validate.js';
 import { lagOf, type PartitionLag } from '../../../src/kafka/lag.js';
 import type { NodeStatus } from '../../../src/control/status.js';
 
@@ -52,6 +53,18 @@ describe('cli options', () => {
   it('reads the environment and lets options win', () => {
     const o = parseOptions(['lag', '--brokers', 'b:1,b:2'], { REDIS_URL: 'redis://r', SMSGW_KAFKA_BROKERS: 'x:9', SMSGW_REDIS_PREFIX: 'p.' });
     assert.deepEqual([o.command, o.redis, o.brokers, o.prefix], ['lag', 'redis://r', ['b:1', 'b:2'], 'p.']);
+  });
+
+  it("without flags or environment, looks where a gateway of the default configuration writes", () => {
+    const o = parseOptions(['nodes'], {});
+    const gateway = validateConfig({
+      listeners: [{ host: '127.0.0.1', port: 2775 }],
+      customers: [{ systemId: 'acme', password: 'secret' }],
+      providers: [{ id: 'p1', host: '127.0.0.1', port: 2776, systemId: 'gw', password: 'pw' }],
+      routes: [{ provider: 'p1' }],
+    });
+    assert.deepEqual([o.prefix, o.redis, o.brokers], [gateway.redis.keyPrefix, gateway.redis.url, [...gateway.kafka.brokers]]);
+    assert.equal(o.prefix, 'smsgw:');
   });
 
   it('refuses unknown commands and options, and bad numbers, naming them', () => {
