@@ -33,10 +33,23 @@ export class SmppStatusError extends GatewayError {
 /** Bad configuration: names the field path and the offending value. */
 export class ConfigError extends GatewayError {
   readonly field: string;
-  constructor(field: string, message: string, readonly value?: unknown) {
-    super('CONFIG_INVALID', `${field}: ${message}${value === undefined ? '' : ` (got ${render(value)})`}`);
+  readonly value: unknown;
+  constructor(field: string, message: string, value?: unknown) {
+    // A secret's value is never echoed: configuration errors reach logs and terminals.
+    const shown = value !== undefined && isSecretField(field) ? REDACTED : value;
+    super('CONFIG_INVALID', `${field}: ${message}${shown === undefined ? '' : ` (got ${shown === REDACTED ? REDACTED : render(shown)})`}`);
     this.field = field;
+    this.value = shown;
   }
+}
+
+export const REDACTED = '<redacted>';
+const SECRET_FIELD = /(password|passwordhash|secret|token|apikey|apikeys|credentials?)$/i;
+
+/** Whether a configuration field (`customers[0].password`, `admin.token`) holds a secret. */
+export function isSecretField(field: string): boolean {
+  const last = field.replace(/\[\d+\]/g, '').split('.').pop() ?? '';
+  return SECRET_FIELD.test(last) || /(^|\.)sasl(\.|$)/i.test(field);
 }
 
 /** Kafka, Redis or a provider could not take the work now; the caller may try again. */

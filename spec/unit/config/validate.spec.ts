@@ -24,6 +24,19 @@ function fails(raw: unknown, field: string, env = {}): ConfigError {
 }
 
 describe('config validation', () => {
+  it('never echoes a secret in its error: the value shows as <redacted>', () => {
+    const e1 = fails({ ...base(), customers: [{ systemId: 'a', password: 'averyverylongpassword' }] }, 'customers[0].password');
+    assert.doesNotMatch(e1.message, /averyverylongpassword/);
+    assert.match(e1.message, /^customers\[0\]\.password: must be at most 8 characters \(got <redacted>\)$/);
+    assert.equal(e1.value, '<redacted>');
+    const e2 = fails({ ...base(), customers: [{ systemId: 'a', passwordHash: 'plaintext-by-mistake' }] }, 'customers[0].passwordHash');
+    assert.doesNotMatch(e2.message, /plaintext-by-mistake/);
+    const e3 = fails({ ...base(), providers: [{ id: 'p1', host: '127.0.0.1', port: 2776, systemId: 'gw', password: 'muchtoolongforsmpp' }] }, 'providers[0].password');
+    assert.doesNotMatch(e3.message, /muchtoolongforsmpp/);
+    // Other fields still show what was wrong.
+    assert.match(fails({ ...base(), customers: [{ systemId: 'a', password: 'x', bindTypes: ['sender'] }] }, 'customers[0].bindTypes[0]').message, /"sender"/);
+  });
+
   it('fills defaults and freezes the result', () => {
     const c = validateConfig(base());
     assert.equal(c.kafka.brokers[0], '127.0.0.1:9092');
