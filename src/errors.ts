@@ -46,6 +46,11 @@ export class ConfigError extends GatewayError {
 export const REDACTED = '<redacted>';
 const SECRET_FIELD = /(password|passwordhash|secret|token|apikey|apikeys|credentials?)$/i;
 
+/** A URL as it may be shown: the password in its user info (redis://:pw@host) redacted. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):([^@/]*)@/i, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+}
+
 /** Whether a configuration field (`customers[0].password`, `admin.token`) holds a secret. */
 export function isSecretField(field: string): boolean {
   const last = field.replace(/\[\d+\]/g, '').split('.').pop() ?? '';

@@ -5,7 +5,7 @@
  */
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './log.js';
-import { ConfigError, errorMessage } from './errors.js';
+import { ConfigError, errorMessage, redactUrl } from './errors.js';
 import { mergeReload } from './config/reload.js';
 import { createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
@@ -121,7 +121,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
     config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
     reload: () => reload('reload-routes'),
   });
-  log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: config.redis.url });
+  log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: redactUrl(config.redis.url) });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

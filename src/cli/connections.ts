@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { createKafka, type KafkaClient } from '../kafka/client.js';
 import { silentLogger } from '../log.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, redactUrl } from '../errors.js';
 import { CliError, Exit } from './errors.js';
 
 export async function connectRedisOnce(url: string, timeoutMs = 3000): Promise<Redis> {
@@ -18,7 +18,7 @@ export async function connectRedisOnce(url: string, timeoutMs = 3000): Promise<R
     return redis;
   } catch (err) {
     redis.disconnect();
-    throw new CliError('REDIS_UNREACHABLE', Exit.REDIS_UNREACHABLE, `cannot reach Redis at ${url}: ${cause || errorMessage(err)}`, err);
+    throw new CliError('REDIS_UNREACHABLE', Exit.REDIS_UNREACHABLE, `cannot reach Redis at ${redactUrl(url)}: ${cause || errorMessage(err)}`, err);
   }
 }
 

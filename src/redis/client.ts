@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { UnavailableError, errorMessage, redactUrl } from '../errors.js';
 
 export type RedisClient = Redis;
 
@@ -30,7 +30,7 @@ export async function connectRedis(config: RedisConfig, logger: Logger): Promise
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new UnavailableError('REDIS_UNAVAILABLE', `cannot reach Redis at ${config.url}: ${errorMessage(err)}`, err);
+    throw new UnavailableError('REDIS_UNAVAILABLE', `cannot reach Redis at ${redactUrl(config.url)}: ${errorMessage(err)}`, err);
   }
   return redis;
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { validateConfig } from '../../../src/config/validate.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, redactUrl } from '../../../src/errors.js';
 
 const base = () => ({
   listeners: [{ host: '127.0.0.1', port: 2775 }],
@@ -33,6 +33,9 @@ describe('config validation', () => {
     assert.doesNotMatch(e2.message, /plaintext-by-mistake/);
     const e3 = fails({ ...base(), providers: [{ id: 'p1', host: '127.0.0.1', port: 2776, systemId: 'gw', password: 'muchtoolongforsmpp' }] }, 'providers[0].password');
     assert.doesNotMatch(e3.message, /muchtoolongforsmpp/);
+    assert.equal(redactUrl('redis://:s3cret@10.0.0.5:6379/0'), 'redis://:<redacted>@10.0.0.5:6379/0');
+    assert.equal(redactUrl('rediss://app:s3cret@r.example:6380'), 'rediss://app:<redacted>@r.example:6380');
+    assert.equal(redactUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
     // Other fields still show what was wrong.
     assert.match(fails({ ...base(), customers: [{ systemId: 'a', password: 'x', bindTypes: ['sender'] }] }, 'customers[0].bindTypes[0]').message, /"sender"/);
   });
