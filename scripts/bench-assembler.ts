@@ -8,7 +8,7 @@
  *
  *   node dist/scripts/bench-assembler.js --parts 30000 --partitions 6 --threads 1,2
  */
-import { parseArgs } from 'node:util';
+import { checked, readCommandLine, UsageError, wholeNumber } from '../src/command-line.js';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 import { validateConfig } from '../src/config/validate.js';
@@ -110,14 +110,25 @@ async function countCommitted(kafka: KafkaClient, topic: string, expected: numbe
   return n;
 }
 
+const USAGE = `usage: bench-assembler [--parts 30000] [--partitions 6] [--threads 1,2]
+  parts joined per second by the exactly-once assembler, on the running Kafka`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { parts: { type: 'string', default: '30000' }, partitions: { type: 'string', default: '6' }, threads: { type: 'string', default: '1,2' } },
+  const { values } = readCommandLine(process.argv.slice(2), USAGE, {
+    options: { parts: { type: 'string', default: '30000' }, partitions: { type: 'string', default: '6' }, threads: { type: 'string', default: '1,2' }, help: { type: 'boolean', short: 'h' } },
   });
+  const o = checked(USAGE, () => ({
+    parts: wholeNumber('--parts', values.parts, 30000, { min: 1 }),
+    partitions: wholeNumber('--partitions', values.partitions, 6, { min: 1 }),
+    threads: values.threads.split(',').map((t) => {
+      if (!/^\d+$/.test(t.trim()) || Number(t) < 1) throw new UsageError(`--threads: must be whole numbers ≥ 1, comma-separated (got ${JSON.stringify(values.threads)})`);
+      return Number(t);
+    }),
+  }));
   const brokers = (process.env.SMSGW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const results = [];
-  for (const t of values.threads!.split(',').map(Number)) {
-    results.push(await run(t, Number(values.parts), Number(values.partitions), brokers));
+  for (const t of o.threads) {
+    results.push(await run(t, o.parts, o.partitions, brokers));
     process.stdout.write(`${JSON.stringify(results.at(-1))}\n`);
   }
   process.stdout.write(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}\n`);

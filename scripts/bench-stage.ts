@@ -7,7 +7,7 @@
  * Uses SMSGW_KAFKA_BROKERS (default 127.0.0.1:9092) and REDIS_URL.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { checked, readCommandLine, UsageError, wholeNumber } from '../src/command-line.js';
 import { randomBytes } from 'node:crypto';
 import { StagePool } from '../src/host/threads/stage-pool.js';
 import { validateConfig } from '../src/config/validate.js';
@@ -15,16 +15,24 @@ import { createKafka } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';
 import { silentLogger } from '../src/log.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: bench-stage [--records 200000] [--partitions 12] [--threads 1,N]
+  one exactly-once relay stage on each thread count, on the running Kafka`;
+const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   options: {
     records: { type: 'string', default: '200000' },
     partitions: { type: 'string', default: '12' },
     threads: { type: 'string', default: `1,${availableParallelism()}` },
+    help: { type: 'boolean', short: 'h' },
   },
 });
-const records = Number(values.records);
-const partitions = Number(values.partitions);
-const threadCounts = values.threads.split(',').map(Number);
+const { records, partitions, threadCounts } = checked(USAGE, () => ({
+  records: wholeNumber('--records', values.records, 200000, { min: 1 }),
+  partitions: wholeNumber('--partitions', values.partitions, 12, { min: 1 }),
+  threadCounts: values.threads.split(',').map((t) => {
+    if (!/^\d+$/.test(t.trim()) || Number(t) < 1) throw new UsageError(`--threads: must be whole numbers ≥ 1, comma-separated (got ${JSON.stringify(values.threads)})`);
+    return Number(t);
+  }),
+}));
 const brokers = (process.env.SMSGW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const stageUrl = new URL('./stages/relay-stage.js', import.meta.url).href;
 

@@ -14,23 +14,29 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { checked, readCommandLine, wholeNumber } from '../src/command-line.js';
 import { SmppConnection } from '../src/smpp/connection.js';
 import { Status, statusName } from '../src/smpp/status.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: bench-submit [--binds 4] [--window 10] [--count 20000] [--warmup 2000] [--partitions 12]
+  submit_sm accepted per second by one gateway node on the running Kafka and Redis`;
+const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   options: {
     binds: { type: 'string', default: '4' },
     window: { type: 'string', default: '10' },
     count: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '2000' },
     partitions: { type: 'string', default: '12' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
-const binds = Number(values.binds);
-const window = Number(values.window);
-const count = Number(values.count);
-const warmup = Number(values.warmup);
+const { binds, window, count, warmup, partitions } = checked(USAGE, () => ({
+  binds: wholeNumber('--binds', values.binds, 4, { min: 1 }),
+  window: wholeNumber('--window', values.window, 10, { min: 1 }),
+  count: wholeNumber('--count', values.count, 20000, { min: 1 }),
+  warmup: wholeNumber('--warmup', values.warmup, 2000, { min: 0 }),
+  partitions: wholeNumber('--partitions', values.partitions, 12, { min: 1 }),
+}));
 const brokers = (process.env.SMSGW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const prefix = `bench-${Date.now().toString(36)}.`;
 
@@ -40,7 +46,7 @@ writeFileSync(configPath, JSON.stringify({
   node: { id: `bench-${process.pid}`, logLevel: 'warn' },
   listeners: [{ host: '127.0.0.1', port: 0 }],
   session: { window, enquireLinkIntervalMs: 0, maxConnectionsPerAddress: Math.max(100, binds + 10) },
-  kafka: { brokers, topicPrefix: prefix, partitions: Number(values.partitions) },
+  kafka: { brokers, topicPrefix: prefix, partitions },
   redis: { keyPrefix: prefix },
   customers: [{ systemId: 'bench', password: 'bench', maxBinds: binds + 1 }],
   // Unreachable: the benchmark measures the customer edge; the supplier just keeps retrying.

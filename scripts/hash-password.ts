@@ -6,6 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { hashPassword } from '../src/actors/session/password.js';
+import { readCommandLine, usageExit } from '../src/command-line.js';
 
 async function readLine(): Promise<string> {
   const rl = createInterface({ input: process.stdin, terminal: false });
@@ -16,10 +17,11 @@ async function readLine(): Promise<string> {
   return '';
 }
 
-const arg = process.argv[2];
-if (arg === '--help' || arg === '-h') {
-  process.stdout.write('usage: hash-password [password]   (or the password on stdin)\nprints scrypt$<salt>$<hash> for customers[].passwordHash\n');
-} else {
+const USAGE = 'usage: hash-password [password]   (or the password on stdin)\nprints scrypt$<salt>$<hash> for customers[].passwordHash';
+const { positionals } = readCommandLine(process.argv.slice(2), USAGE, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+if (positionals.length > 1) usageExit(USAGE, `one password at most (got ${positionals.length} arguments)`);
+const arg = positionals[0];
+{
   const password = arg ?? (await readLine());
   if (password.length === 0 || password.length > 8) {
     process.stderr.write('the password must be 1 to 8 characters (SMPP 3.4 limit)\n');

@@ -14,7 +14,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { readCommandLine } from '../src/command-line.js';
 import { loadConfig } from '../src/config/load.js';
 import type { GatewayConfig } from '../src/config/types.js';
 import { ConfigError, UnavailableError, errorMessage } from '../src/errors.js';
@@ -38,19 +38,14 @@ function stageUrl(name: string): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = readCommandLine(process.argv.slice(2), USAGE, {
     options: {
       config: { type: 'string', short: 'c' },
       stage: { type: 'string', short: 's', multiple: true },
       threads: { type: 'string', short: 't' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
   let config: GatewayConfig;
   let stages: string[];
   let threads: number;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * `node dist/src/main.js --config config/demo.yaml`: starts one gateway node. Reads the
- * environment once, here. Exit codes: 0 clean stop, 78 bad configuration, 1 start-up failure.
+ * environment once, here. Exit codes: 0 clean stop, 78 bad configuration, 1 start-up failure,
+ * 2 usage.
  */
-import { parseArgs } from 'node:util';
+import { readCommandLine } from './command-line.js';
 import { unwatchFile, watchFile } from 'node:fs';
 import { loadConfig } from './config/load.js';
 import { ConfigError, errorMessage } from './errors.js';
@@ -11,15 +12,15 @@ import { createLogger } from './log.js';
 import { startNode, type GatewayNode } from './node.js';
 import { stopOnSignals } from './shutdown.js';
 
+const USAGE = `usage: node dist/src/main.js [--config <file.yaml|file.json>]
+  starts one gateway node (default config: $SMSGW_CONFIG, else config/demo.yaml)
+  env: SMSGW_CONFIG, SMSGW_KAFKA_BROKERS, REDIS_URL, SMSGW_NODE_ID, SMSGW_LOG_LEVEL, SMSGW_THREADS
+  exit 0 clean stop, 1 start-up failure, 2 usage, 78 bad configuration`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = readCommandLine(process.argv.slice(2), USAGE, {
     options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
   });
-  if (values.help) {
-    process.stdout.write('usage: smsgw-node --config <file.yaml|file.json>\n  env: SMSGW_KAFKA_BROKERS, REDIS_URL, SMSGW_NODE_ID, SMSGW_LOG_LEVEL\n');
-    return;
-  }
   const path = values.config ?? process.env.SMSGW_CONFIG ?? 'config/demo.yaml';
   let config;
   try {

@@ -6,13 +6,17 @@
  * (default 0.2), --out DIR (default reports/faults-<time>). Exit 0 when nothing accepted was
  * lost and nothing was doubled beyond what the crashes allow, 1 otherwise.
  */
-import { parseArgs } from 'node:util';
+import { checked, decimal, readCommandLine, wholeNumber } from '../../src/command-line.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFaults } from './harness.js';
 import { CYCLE_S } from './schedule.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: faults [--short | --duration S] [--rate N] [--nodes N] [--window N] [--multipart-ratio R] [--out DIR]
+  the fault harness: three brokers and N gateway nodes of its own, load, and a schedule of
+  node, broker, Redis and provider faults; exit 0 nothing lost, 1 a promise broken, 2 usage`;
+
+const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   options: {
     short: { type: 'boolean' },
     duration: { type: 'string' },
@@ -21,30 +25,25 @@ const { values } = parseArgs({
     window: { type: 'string', default: '10' },
     'multipart-ratio': { type: 'string', default: '0.2' },
     out: { type: 'string' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  process.stdout.write('usage: faults [--short | --duration S] [--rate N] [--nodes N] [--window N] [--multipart-ratio R] [--out DIR]\n');
-  process.exit(0);
-}
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const durationS = values.short ? CYCLE_S : Number(values.duration ?? CYCLE_S * 10);
+const o = checked(USAGE, () => ({
+  durationS: values.short ? CYCLE_S : wholeNumber('--duration', values.duration, CYCLE_S * 10, { min: 1 }),
+  rate: decimal('--rate', values.rate, 40, { min: 0.1 }),
+  nodes: wholeNumber('--nodes', values.nodes, 3, { min: 1 }),
+  window: wholeNumber('--window', values.window, 10, { min: 1 }),
+  multipartRatio: decimal('--multipart-ratio', values['multipart-ratio'], 0.2, { min: 0, max: 1 }),
+}));
 const out = values.out ?? join(root, 'reports', `faults-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-for (const [flag, v] of [['--duration', durationS], ['--rate', Number(values.rate)], ['--nodes', Number(values.nodes)], ['--window', Number(values.window)]] as const) {
-  if (!Number.isFinite(v) || v <= 0) {
-    process.stderr.write(`${flag}: must be a positive number\n`);
-    process.exit(2);
-  }
-}
 const report = await runFaults({
-  root, durationS, rate: Number(values.rate), nodes: Number(values.nodes), window: Number(values.window),
-  multipartRatio: Number(values['multipart-ratio']), outDir: out,
+  root, ...o, outDir: out,
   log: (line) => process.stderr.write(`[faults] ${line}\n`),
 });
 const v = report.verdict;
 process.stdout.write([
-  `fault run: ${report.faults.length} faults over ${durationS} s of load at ${report.options.rate}/s on ${report.options.nodes} nodes`,
+  `fault run: ${report.faults.length} faults over ${o.durationS} s of load at ${report.options.rate}/s on ${report.options.nodes} nodes`,
   `  accepted ${report.observed.accepted}, lost ${v.lost}, receipts duplicated ${v.receiptsDuplicated}, receipts for unacknowledged submits ${v.receiptsUnknown}, submits unanswered (crash) ${v.submitsUnanswered}`,
   `  whole-messages topic: ${report.observed.wholeMessages} records, ${v.wholeMessageDuplicates} duplicates`,
   `  towards providers: ${report.observed.providerSubmits} submits taken, ${v.providerDuplicates} duplicates; in flight at the crashes ${v.inFlight} (node kills ${report.faults.filter((f) => f.inFlight !== undefined).map((f) => f.inFlight).join(', ') || 'none'}; provider drops ${report.observed.inFlightAtDrops}); the gateway's own count ${v.submittedTwice}`,

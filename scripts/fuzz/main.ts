@@ -15,14 +15,21 @@
  * connection left open, a steady submit not answered ESME_ROK, the node gone, RSS not back
  * within --max-rss-growth-mb of its baseline).
  */
-import { parseArgs } from 'node:util';
+import { checked, readCommandLine, UsageError } from '../../src/command-line.js';
 import { fuzzDecoder } from './decoder-fuzz.js';
 import { startFuzzNode, type FuzzNode } from './gateway-node.js';
 import { randomSeed } from './rng.js';
 import { fuzzSessions, SteadyCustomer } from './session-fuzz.js';
 
-const { values } = parseArgs({
+const USAGE = `usage: fuzz [--seconds 60] [--seed N] [--parallel 4] [--port P] [--inactivity-ms 2000] [--max-rss-growth-mb 256]
+       fuzz --decoder-only --seed N --case I        replay one decoder case
+       fuzz --seed N --connection I [--port P]      replay one connection
+  hostile SMPP against a gateway node (its own on the running Kafka and Redis, or --port's);
+  prints a JSON report; exit 0 clean, 1 a problem found, 2 usage`;
+
+const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   options: {
+    help: { type: 'boolean', short: 'h' },
     seconds: { type: 'string', default: '60' },
     seed: { type: 'string' },
     parallel: { type: 'string', default: '4' },
@@ -38,19 +45,19 @@ const { values } = parseArgs({
 const num = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`--${name}: must be a non-negative integer (got ${JSON.stringify(v)})\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 0 || v.trim() === '') throw new UsageError(`--${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
   return n;
 };
-const seconds = num('seconds', values.seconds)!;
-const seed = num('seed', values.seed) ?? randomSeed();
-const parallel = Math.max(1, num('parallel', values.parallel)!);
-const inactivityMs = num('inactivity-ms', values['inactivity-ms'])!;
-const maxGrowth = num('max-rss-growth-mb', values['max-rss-growth-mb'])! * 1048576;
-const onlyCase = num('case', values.case);
-const onlyConnection = num('connection', values.connection);
+const { seconds, seed, parallel, inactivityMs, maxGrowth, onlyCase, onlyConnection, portArg } = checked(USAGE, () => ({
+  seconds: num('seconds', values.seconds)!,
+  seed: num('seed', values.seed) ?? randomSeed(),
+  parallel: Math.max(1, num('parallel', values.parallel)!),
+  inactivityMs: num('inactivity-ms', values['inactivity-ms'])!,
+  maxGrowth: num('max-rss-growth-mb', values['max-rss-growth-mb'])! * 1048576,
+  onlyCase: num('case', values.case),
+  onlyConnection: num('connection', values.connection),
+  portArg: num('port', values.port),
+}));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const problems: string[] = [];
 const report: Record<string, unknown> = { seed, seconds };
@@ -66,7 +73,7 @@ if (onlyConnection === undefined) {
 
 if (!decoderOnly) {
   let node: FuzzNode | undefined;
-  const port = num('port', values.port) ?? (node = await startFuzzNode(inactivityMs)).port;
+  const port = portArg ?? (node = await startFuzzNode(inactivityMs)).port;
   try {
     const rss: { baseline?: number; peak?: number; after?: number } = {};
     const steady = await SteadyCustomer.start(port, { systemId: 'steady', password: 'steadypw' }, { responseTimeoutMs: 15000 });

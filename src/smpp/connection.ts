@@ -244,6 +244,9 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
   destroy(reason?: Error): void {
     if (reason) this.closeReason ??= reason;
     this.stopAccepting();
+    // What was written before stays written, as when every PDU was its own socket write: the
+    // frames gathered in this tick go to the kernel, only the socket's own backlog is dropped.
+    this.flush();
     this.socket.destroy();
   }
 

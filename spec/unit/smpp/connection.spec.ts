@@ -316,6 +316,19 @@ describe('smpp/connection', () => {
     assert.equal(writes, 2, 'a request of a later tick is written on its own, without waiting for company');
   });
 
+  it('a connection destroyed right after answering still delivers the answers it wrote', async () => {
+    let n = 0;
+    // Like a provider that answers three submits and drops the line on the fourth, all read in one chunk.
+    const peer = await rawPeer({}, (c) => c.on('request', (_pdu, respond) => {
+      if (++n < 4) respond(Status.ESME_ROK, { message_id: `m${n}` });
+      else c.destroy();
+    }));
+    peer.send(Buffer.concat([1, 2, 3, 4].map((i) => encodePdu({ command: 'submit_sm', sequence_number: i, short_message: Buffer.from('x') }))));
+    const answers = [await peer.next(), await peer.next(), await peer.next()];
+    assert.deepEqual(answers.map((a) => a.message_id), ['m1', 'm2', 'm3']);
+    assert.ok(await peer.closesWithin(2000), 'then the connection is gone');
+  });
+
   it('assigns increasing sequence numbers', async () => {
     const peer = await rawPeer();
     const conn = await server!.nextConnection();
