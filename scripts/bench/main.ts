@@ -17,6 +17,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export async function main(argv: string[]): Promise<number> {
   let options: BenchOptions;
+  if (argv.length === 0) {
+    // A benchmark takes minutes and starts brokers: it runs only when asked for by name.
+    process.stderr.write(`bench: name a scenario\n\n${BENCH_HELP}`);
+    return EXIT.usage;
+  }
   try {
     const parsed = parseBenchArgs(argv);
     if (parsed.help) {
@@ -26,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     options = parsed.options;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n\nRun with --help for the options.\n`);
+    process.stderr.write(`bench: ${err.message}\n\n${BENCH_HELP}`);
     return EXIT.usage;
   }
 

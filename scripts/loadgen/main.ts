@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     options = parsed.options;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n\nRun with --help for the options.\n`);
+    process.stderr.write(`loadgen: ${err.message}\n\n${HELP}`);
     return EXIT.usage;
   }
 

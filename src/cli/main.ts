@@ -20,7 +20,10 @@ async function main(): Promise<number> {
   try {
     o = parseOptions(process.argv.slice(2), process.env);
   } catch (err) {
-    return fail(err);
+    const code = fail(err);
+    // A usage error is followed by the usage, as every script of the project does.
+    if (code === Exit.USAGE) process.stderr.write(generalHelp());
+    return code;
   }
   if (o.help || o.command === null) {
     process.stdout.write(o.command ? commandHelp(o.command) : generalHelp());
