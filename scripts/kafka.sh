@@ -4,6 +4,7 @@
 #   scripts/kafka.sh stop  [--nodes 1|3]   stop cleanly (SIGTERM, then wait)
 #   scripts/kafka.sh status [--nodes 1|3]
 #   scripts/kafka.sh kill|restart --node N --nodes 3   (fault injection on one broker)
+#   scripts/kafka.sh pause|resume [--nodes 1|3] [--node N]   SIGSTOP / SIGCONT (a hung broker)
 #   scripts/kafka.sh wipe  [--nodes 1|3]   stop and delete the data
 # Idempotent: the jars are cached in $SMSGW_CACHE_DIR (default ~/.cache/smsgw), and a broker
 # that already answers is reused.
@@ -181,6 +182,12 @@ case "$cmd" in
     bootstrap;;
   stop) stop_nodes TERM;;
   kill) stop_nodes KILL;;
+  # A broker that hangs rather than dies (SIGSTOP / SIGCONT): exits 1 when no local broker runs.
+  pause|resume)
+    sig=STOP; [ "$cmd" = resume ] && sig=CONT
+    found=0
+    for i in $(ids); do pid=$(pid_of "$i") && { kill -"$sig" "$pid"; found=1; }; done
+    [ "$found" = 1 ] || { echo "kafka.sh $cmd: no local broker runs" >&2; exit 1; };;
   status)
     for i in $(ids); do
       if answers "$(broker_port "$i")"; then echo "node $i up 127.0.0.1:$(broker_port "$i")"; else echo "node $i down"; fi
@@ -188,5 +195,5 @@ case "$cmd" in
   bootstrap) bootstrap;;
   provision) provision;;
   wipe) stop_nodes TERM; rm -rf "$datadir";;
-  *) echo "usage: kafka.sh start|stop|status|kill|restart|wipe|bootstrap [--nodes 1|3] [--node N]" >&2; exit 2;;
+  *) echo "usage: kafka.sh start|stop|status|kill|pause|resume|restart|wipe|bootstrap [--nodes 1|3] [--node N]" >&2; exit 2;;
 esac

@@ -23,12 +23,16 @@ import { DeliveryDispatch } from './actors/delivery/dispatch.js';
 import { NodeLink } from './actors/delivery/node-link.js';
 import { CustomerControls } from './control/customer-controls.js';
 import { startNodeControl } from './control/node-control.js';
+import { startAdminServer, timedCheck } from './control/admin-server.js';
+import type { CheckResult } from './control/readiness.js';
 
 export type { NodeSnapshot, ReloadResult } from './node-types.js';
 
 export interface GatewayNode {
   readonly nodeId: string;
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
+  /** The admin HTTP listener's address (admin-server.ts), when configured. */
+  readonly admin: { host: string; port: number } | null;
   readonly system: ActorSystem;
   readonly pool: StagePool;
   snapshot(): Promise<NodeSnapshot>;
@@ -121,12 +125,33 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
     config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
     reload: () => reload('reload-routes'),
   });
-  log.info('gateway node started', { listeners, threads: config.threads, brokers: config.kafka.brokers, redis: redactUrl(config.redis.url) });
+  // What a load balancer or orchestrator asks: src/control/admin-server.ts.
+  let stoppingNow = false;
+  const kafkaAdmin = kafka.admin();
+  let kafkaProbe: Promise<CheckResult> | null = null;
+  const admin = config.admin === null ? null : await startAdminServer({
+    config: config.admin, log,
+    facts: async () => {
+      // One probe of each kind at a time: a broker that hangs does not pile up requests.
+      kafkaProbe ??= timedCheck('Kafka', 2000, async () => {
+        await kafkaAdmin.connect();
+        await kafkaAdmin.describeCluster();
+      }).finally(() => { kafkaProbe = null; });
+      const [kafkaOk, redisOk] = await Promise.all([kafkaProbe, timedCheck('Redis', 2000, () => redis.ping())]);
+      return {
+        listeners: { configured: config.listeners.length, listening: edge.listening },
+        kafka: kafkaOk, redis: redisOk, workers: pool.slotStates, stopping: stoppingNow,
+      };
+    },
+  });
+  log.info('gateway node started', { listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, threads: config.threads, brokers: config.kafka.brokers, redis: redactUrl(config.redis.url) });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log.info('gateway node stopping');
+      // Not ready from the first moment of stopping; the listener itself goes last.
+      stoppingNow = true;
       await control.stop().catch((err: unknown) => log.warn('control plane stop failed', { error: errorMessage(err) }));
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
@@ -141,9 +166,11 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       await link.stop();
       await registry.clearNode(nodeId).catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
+      await kafkaAdmin.disconnect().catch(() => undefined);
+      await admin?.close();
       log.info('gateway node stopped');
     })();
     return stopping;
   };
-  return { nodeId, listeners, system, pool, snapshot, stop, reload, get config() { return current; } };
+  return { nodeId, listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, system, pool, snapshot, stop, reload, get config() { return current; } };
 }

@@ -11,6 +11,8 @@ import { brokers, redisUrl } from './env.js';
 export interface RunningGateway {
   proc: ChildProcess;
   port: number;
+  /** The admin HTTP listener's port, when the configuration has one. */
+  adminPort: number | null;
   logs: string[];
   /** SIGTERM and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -44,14 +46,14 @@ export async function startGateway(config: unknown, timeoutMs = 40000, env: Reco
 /** Starts a node on a configuration file the spec keeps (to change it while the node runs). */
 export async function startGatewayFile(configPath: string, timeoutMs = 40000, env: Record<string, string> = {}): Promise<RunningGateway> {
   const { proc, logs, exited } = runNode(configPath, env);
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, adminPort } = await new Promise<{ port: number; adminPort: number | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`)), timeoutMs);
     const check = () => {
       for (const line of logs) {
         if (!line.includes('"gateway node started"')) continue;
-        const rec = JSON.parse(line) as { listeners: { port: number }[] };
+        const rec = JSON.parse(line) as { listeners: { port: number }[]; admin?: { port: number } | null };
         clearTimeout(timer);
-        resolve(rec.listeners[0]!.port);
+        resolve({ port: rec.listeners[0]!.port, adminPort: rec.admin?.port ?? null });
         return;
       }
       if (proc.exitCode !== null) {
@@ -64,7 +66,7 @@ export async function startGatewayFile(configPath: string, timeoutMs = 40000, en
     check();
   });
   return {
-    proc, port, logs, exited,
+    proc, port, adminPort, logs, exited,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;

@@ -255,4 +255,14 @@ export interface GatewayConfig {
   readonly delivery: DeliveryConfig;
   readonly assembler: AssemblerConfig;
   readonly stages: StagesConfig;
+  /** The node's operator HTTP listener (health, readiness); none when absent. */
+  readonly admin: AdminConfig | null;
+}
+
+export interface AdminConfig {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  readonly token: string | null;
 }

@@ -8,6 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
+  type AdminConfig,
   BIND_TYPES, CONCATENATIONS, RECEIPT_ID_FORMS, ROUTE_KINDS, TOPIC_NAMES, WEEKDAYS,
   type AssemblerConfig, type BindFailureConfig, type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
   type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
@@ -145,12 +146,26 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const st = root.obj('stages');
   const stages = { maxRecordFailures: st.int('maxRecordFailures', { default: 3, min: 1, max: 100 }) };
   st.done();
+  const admin = readAdmin(root);
   root.done();
 
   return deepFreeze({
     nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
-    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler, stages,
+    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler, stages, admin,
   });
+}
+
+function readAdmin(root: Fields): AdminConfig | null {
+  if (!root.has('admin')) return null;
+  const a = root.obj('admin');
+  const admin = {
+    host: a.str('host', { default: '127.0.0.1' }),
+    port: a.int('port', { min: 0, max: 65535 }),
+    // Long enough that guessing it is hopeless; it is compared in constant time.
+    token: a.has('token') ? a.str('token', { pattern: /^[\x21-\x7e]{16,}$/, hint: 'must be at least 16 printable characters, no spaces' }) : null,
+  };
+  a.done();
+  return admin;
 }
 
 function readCustomerGroups(g: Fields, customerIds: ReadonlySet<string>): Record<string, string[]> {

@@ -23,6 +23,8 @@ export interface SmppServer {
   /** Stops accepting, closes every connection (flushing what was written) and resolves when all are gone. */
   close(): Promise<void>;
   readonly connections: ReadonlySet<SmppConnection>;
+  /** Whether it accepts connections now. */
+  readonly listening: boolean;
 }
 
 /**
@@ -96,6 +98,9 @@ export function createSmppServer(
 
   return {
     connections,
+    get listening() {
+      return server.listening;
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         const host = options.host ?? '0.0.0.0';

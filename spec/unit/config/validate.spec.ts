@@ -24,6 +24,16 @@ function fails(raw: unknown, field: string, env = {}): ConfigError {
 }
 
 describe('config validation', () => {
+  it('reads the admin listener: none by default, a token of 16 characters at least', () => {
+    assert.equal(validateConfig(base()).admin, null);
+    assert.deepEqual(validateConfig({ ...base(), admin: { port: 9775 } }).admin, { host: '127.0.0.1', port: 9775, token: null });
+    assert.deepEqual(validateConfig({ ...base(), admin: { host: '0.0.0.0', port: 0, token: 'a-long-enough-token' } }).admin, { host: '0.0.0.0', port: 0, token: 'a-long-enough-token' });
+    fails({ ...base(), admin: {} }, 'admin.port');
+    const e = fails({ ...base(), admin: { port: 9775, token: 'short' } }, 'admin.token');
+    assert.doesNotMatch(e.message, /short"/, 'the token is not echoed');
+    fails({ ...base(), admin: { port: 9775, bogus: 1 } }, 'admin.bogus');
+  });
+
   it('never echoes a secret in its error: the value shows as <redacted>', () => {
     const e1 = fails({ ...base(), customers: [{ systemId: 'a', password: 'averyverylongpassword' }] }, 'customers[0].password');
     assert.doesNotMatch(e1.message, /averyverylongpassword/);
@@ -55,6 +65,7 @@ describe('config validation', () => {
     const c = parseConfigText(readFileSync('config/demo.yaml', 'utf8'), 'config/demo.yaml');
     assert.equal(c.customers[0]!.systemId, 'demo');
     assert.equal(c.listeners[0]!.port, 2775);
+    assert.deepEqual(c.admin, { host: '127.0.0.1', port: 9775, token: null });
   });
 
   it('names a missing field', () => {

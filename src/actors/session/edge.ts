@@ -47,6 +47,8 @@ export interface EdgeDeps {
 
 export interface CustomerEdge {
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
+  /** How many of the listeners accept connections now. */
+  readonly listening: number;
   /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
   unbindAll(unbindTimeoutMs: number, askTimeoutMs: number): Promise<void>;
   /** Takes the routes of a reloaded configuration. */
@@ -130,6 +132,9 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
 
   return {
     listeners,
+    get listening() {
+      return servers.filter((s) => s.listening).length;
+    },
     unbindAll: async (unbindTimeoutMs, askTimeoutMs) => {
       draining = true;
       await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs }, askTimeoutMs)));

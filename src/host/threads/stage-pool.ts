@@ -104,6 +104,15 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
     return this.pool.threads;
   }
 
+  /** Worker slots: configured, running their stages, given up (restart budget spent). */
+  get slotStates(): { configured: number; ready: number; givenUp: number } {
+    return {
+      configured: this.slots.length,
+      ready: this.slots.filter((s) => s.ready).length,
+      givenUp: this.slots.filter((s) => s.givenUp).length,
+    };
+  }
+
   restartsOf(index: number): number {
     return this.slots[index]?.restartCount ?? 0;
   }
