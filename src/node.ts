@@ -127,9 +127,9 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   });
   // What a load balancer or orchestrator asks: src/control/admin-server.ts.
   let stoppingNow = false;
-  const kafkaAdmin = kafka.admin();
+  const kafkaAdmin = config.admin === null ? null : kafka.admin();
   let kafkaProbe: Promise<CheckResult> | null = null;
-  const admin = config.admin === null ? null : await startAdminServer({
+  const admin = config.admin === null || kafkaAdmin === null ? null : await startAdminServer({
     config: config.admin, log,
     facts: async () => {
       // One probe of each kind at a time: a broker that hangs does not pile up requests.
@@ -166,7 +166,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       await link.stop();
       await registry.clearNode(nodeId).catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
-      await kafkaAdmin.disconnect().catch(() => undefined);
+      await kafkaAdmin?.disconnect().catch(() => undefined);
       await admin?.close();
       log.info('gateway node stopped');
     })();

@@ -15,7 +15,7 @@
  * connection left open, a steady submit not answered ESME_ROK, the node gone, RSS not back
  * within --max-rss-growth-mb of its baseline).
  */
-import { checked, readCommandLine, UsageError } from '../../src/command-line.js';
+import { checked, readCommandLine, wholeNumber } from '../../src/command-line.js';
 import { fuzzDecoder } from './decoder-fuzz.js';
 import { startFuzzNode, type FuzzNode } from './gateway-node.js';
 import { randomSeed } from './rng.js';
@@ -42,12 +42,8 @@ const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   },
 });
 
-const num = (name: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || v.trim() === '') throw new UsageError(`--${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
-  return n;
-};
+// Absent flags without a default stay absent.
+const num = (name: string, v: string | undefined): number | undefined => (v === undefined ? undefined : wholeNumber(`--${name}`, v, 0));
 const { seconds, seed, parallel, inactivityMs, maxGrowth, onlyCase, onlyConnection, portArg } = checked(USAGE, () => ({
   seconds: num('seconds', values.seconds)!,
   seed: num('seed', values.seed) ?? randomSeed(),

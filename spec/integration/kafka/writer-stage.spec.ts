@@ -22,6 +22,15 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
   const kafka = createKafka(config, 'spec', silentLogger);
   let writer: DurableWriter;
 
+  /** A connected admin client, once `topic` (one partition) exists and has its leader. */
+  async function adminWithTopic(topic: string): Promise<ReturnType<typeof kafka.admin>> {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+    await waitForLeaders(admin, [topic]);
+    return admin;
+  }
+
   before(async () => {
     await ensureTopics(kafka, config, silentLogger);
     writer = new DurableWriter(kafka, { maxPending: 10000, maxBatch: 500, logger: silentLogger });
@@ -119,10 +128,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     // A supplier's batch can take seconds at its provider's pace; whatever it handled but had
     // not committed when its node dies is handled (sent) again by the next owner.
     const topic = `${prefix}slow-batch`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
-    await waitForLeaders(admin, [topic]);
+    const admin = await adminWithTopic(topic);
     const n = 60;
     await Promise.all(Array.from({ length: n }, (_, i) => writer.append({ topic, key: 'k', value: String(i) })));
     let handled = 0;
@@ -153,10 +159,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
 
   it('dead-letters a record that fails for its content after maxRecordFailures tries, commits past it in order, and retries infrastructure failures', async () => {
     const topic = `${prefix}poison`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
-    await waitForLeaders(admin, [topic]);
+    const admin = await adminWithTopic(topic);
     for (const v of ['0', '1', 'not json', '3', '4', 'infra', '6']) await writer.append({ topic, key: 'k', value: v });
     const attempts = new Map<string, number>();
     const handled: number[] = [];
@@ -199,11 +202,7 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
 
   it('an idle member asks twice a second, not twenty times, and still takes its first record at once', async () => {
     const topic = `${prefix}idle`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
-    await waitForLeaders(admin, [topic]);
-    await admin.disconnect();
+    await (await adminWithTopic(topic)).disconnect();
     const handled: string[] = [];
     const stage = new StageConsumer(kafka, {
       groupId: `${prefix}idle`, topics: [topic], window: 3, partitionsConcurrently: 1, logger: silentLogger, ...noDeadLetters,
