@@ -11,6 +11,7 @@ if [ -z "${SMSGW_KAFKA_BROKERS:-}" ]; then
   export SMSGW_KAFKA_BROKERS
 fi
 bash scripts/redis.sh ensure
+bash scripts/promtool.sh ensure
 # .mocharc.json names no spec files: mocha adds a configured spec to those on the command line,
 # so `npm run test:unit` would run everything. Without spec files among the arguments (none, or
 # options only such as --grep), every spec.

@@ -25,6 +25,9 @@ import { CustomerControls } from './control/customer-controls.js';
 import { startNodeControl } from './control/node-control.js';
 import { startAdminServer, timedCheck } from './control/admin-server.js';
 import type { CheckResult } from './control/readiness.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { nodeExposition } from './metrics/aggregate.js';
+import { heldSummary } from './redis/stores/held-summary.js';
 
 export type { NodeSnapshot, ReloadResult } from './node-types.js';
 
@@ -76,11 +79,13 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   // query_sm state: written by sessions on accept, updated by the correlator on receipts.
   const states = new MessageStateStore(redis, config.redis.keyPrefix, config.session.messageStateTtlSeconds);
   const system = new ActorSystem({ name: nodeId, logger: log, askTimeoutMs: 30000 });
+  // The main thread's metrics; each worker keeps its own, merged at each scrape (/metrics).
+  const metrics = new GatewayMetrics();
 
   // Receipts and MO go out over a bind here, or through another node that has one.
   // A forwarded record is sent over a bind here only (deliverLocal): it never travels on.
   const link: NodeLink = new NodeLink({ redis, prefix: config.redis.keyPrefix, nodeId, deliverLocal: (r): Promise<void> => dispatch.deliverLocal(r), logger: log });
-  const dispatch: DeliveryDispatch = new DeliveryDispatch({ nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log });
+  const dispatch: DeliveryDispatch = new DeliveryDispatch({ nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log, metrics });
   await link.start();
   registry.startRefresh(REGISTRY_REFRESH_MS, (err) => log.warn('session registry refresh failed', { error: errorMessage(err) }));
   const pool = new StagePool({
@@ -95,7 +100,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   await controls.refresh();
   // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
   const routeAtEdge = config.routing.atEdge && (options.stages ?? builtInStages).some((s) => s.endsWith('/actors/router/stage.js'));
-  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls, routeAtEdge });
+  const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls, routeAtEdge, metrics });
   const listeners = edge.listeners;
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   let current = config;
@@ -129,8 +134,18 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   let stoppingNow = false;
   const kafkaAdmin = config.admin === null ? null : kafka.admin();
   let kafkaProbe: Promise<CheckResult> | null = null;
+  if (config.admin !== null) {
+    // Process-wide figures (CPU, memory, event loop) once, from the main thread.
+    metrics.observeProcess();
+    metrics.observeNode({
+      sessions: () => [...local.all()].map((s) => ({ customer: s.customer, bindType: s.bindType })),
+      workers: () => pool.slotStates,
+      held: () => Promise.all(current.customers.map(async (c) => ({ customer: c.systemId, ...(await heldSummary(redis, config.redis.keyPrefix, c.systemId)) }))),
+    });
+  }
   const admin = config.admin === null || kafkaAdmin === null ? null : await startAdminServer({
     config: config.admin, log,
+    metrics: async () => nodeExposition(metrics.registry, await pool.metrics()),
     facts: async () => {
       // One probe of each kind at a time: a broker that hangs does not pile up requests.
       kafkaProbe ??= timedCheck('Kafka', 2000, async () => {

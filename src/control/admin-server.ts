@@ -2,6 +2,7 @@
  * The node's operator HTTP listener (`admin: { host, port, token }`): what a load balancer or
  * an orchestrator asks.
  *
+ *   GET /metrics  the node's Prometheus metrics: its main thread and every stage worker, merged
  *   GET /healthz  200 while the process answers (liveness)
  *   GET /readyz   200 when its SMPP listeners are up, Kafka and Redis answer and its stage
  *                 threads run their stages; 503 otherwise. Either way a JSON body names each
@@ -27,6 +28,8 @@ export interface AdminServerOptions {
   config: AdminConfig;
   /** Gathers the facts of one /readyz (each of its checks bounded in time by the caller). */
   facts: () => Promise<ReadinessFacts>;
+  /** One scrape of the node, in the Prometheus text format. */
+  metrics: () => Promise<{ contentType: string; text: string }>;
   log: Logger;
 }
 
@@ -46,12 +49,18 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
       return json(res, 401, { error: { code: 'UNAUTHORIZED', message: 'needs Authorization: Bearer <admin.token>' } });
     }
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/healthz' && path !== '/readyz') return json(res, 404, { error: { code: 'NOT_FOUND', message: `no ${path} here; try /healthz or /readyz` } });
+    if (path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return json(res, 404, { error: { code: 'NOT_FOUND', message: `no ${path} here; try /metrics, /healthz or /readyz` } });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${path} answers GET` } });
     }
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      const m = await o.metrics();
+      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': Buffer.byteLength(m.text), 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : m.text);
+      return;
+    }
     const r = readiness(await o.facts());
     return json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
   }

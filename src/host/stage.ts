@@ -14,6 +14,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { ActorSpec } from '../runtime/actor.js';
 import type { StageStats } from './threads/protocol.js';
 import type { OutboxRecord } from '../domain/records.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** The main thread, as a stage on a worker thread sees it. */
 export interface MainLink {
@@ -34,6 +35,8 @@ export interface StageEnv {
   redis: RedisClient;
   main: MainLink;
   log: Logger;
+  /** This thread's metrics (absent in specs that do not look at them). */
+  metrics?: GatewayMetrics;
 }
 
 export interface RecordMessage {

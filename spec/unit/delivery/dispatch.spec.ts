@@ -28,7 +28,7 @@ describe('DeliveryDispatch', () => {
   it('uses a bind on this node when there is one, without asking other nodes', async () => {
     const { dispatch, local, forwarded } = setup([entry('other', 'receiver')], async () => undefined);
     const asked: unknown[] = [];
-    local.add({ id: 's1', customer: 'acme', canReceive: true, ref: { ask: async (m: unknown) => { asked.push(m); } } as unknown as ActorRef<never> });
+    local.add({ id: 's1', customer: 'acme', bindType: 'transceiver', canReceive: true, ref: { ask: async (m: unknown) => { asked.push(m); } } as unknown as ActorRef<never> });
     await dispatch.deliver(record('acme'));
     assert.equal(asked.length, 1);
     assert.deepEqual(forwarded, []);

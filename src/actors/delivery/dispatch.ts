@@ -10,6 +10,7 @@ import type { Logger } from '../../log.js';
 import type { LocalSessions } from '../session/local-sessions.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { NodeLink } from './node-link.js';
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 
 export interface DispatchDeps {
   nodeId: string;
@@ -18,6 +19,8 @@ export interface DispatchDeps {
   link: Pick<NodeLink, 'forward'>;
   responseTimeoutMs: number;
   logger: Logger;
+  /** Counts what customers accepted here (a forwarded record is counted by the node that sent it over its bind). */
+  metrics?: GatewayMetrics;
 }
 
 /** Errors that say "not there", as opposed to "there, but the customer did not take it". */
@@ -33,6 +36,7 @@ export class DeliveryDispatch {
     const session = this.deps.local.receiverFor(record.customer);
     if (!session) throw new UnavailableError('CUSTOMER_NOT_BOUND', `no receiving bind of ${record.customer} on node ${this.deps.nodeId}`);
     await session.ref.ask<void>({ type: 'deliver', record }, this.deps.responseTimeoutMs);
+    this.deps.metrics?.delivered(record, Date.now());
   }
 
   /** Over a bind on this node, else on another node that has one. */

@@ -27,6 +27,7 @@ import { sessionActor, type SessionMessage } from './session-actor.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 import { EdgeRouter } from './edge-router.js';
 import { availabilityOf } from '../router/availability-cache.js';
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 
 export interface EdgeDeps {
   config: GatewayConfig;
@@ -43,6 +44,7 @@ export interface EdgeDeps {
   overrides?: CustomerOverrides;
   /** Single-part messages are routed here (routing.atEdge); only on a node that runs the router stage. */
   routeAtEdge: boolean;
+  metrics?: GatewayMetrics;
 }
 
 export interface CustomerEdge {
@@ -84,6 +86,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
     states: deps.states,
     overrides: deps.overrides ?? noOverrides,
     ...(routing ? { routing } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
 
   let draining = false;

@@ -13,6 +13,7 @@ export interface DeliverMessage {
 export interface LocalSession {
   id: string;
   customer: string;
+  bindType: string;
   canReceive: boolean;
   ref: ActorRef<DeliverMessage>;
 }
@@ -41,6 +42,11 @@ export class LocalSessions {
     const receivers = [...m.values()].filter((s) => s.canReceive);
     if (receivers.length === 0) return undefined;
     return receivers[this.nextIndex++ % receivers.length];
+  }
+
+  /** Every session bound here (for the node's metrics). */
+  *all(): IterableIterator<LocalSession> {
+    for (const m of this.byCustomer.values()) yield* m.values();
   }
 
   count(): number {

@@ -35,6 +35,7 @@ import type { BindSlots } from './bind-slots.js';
 import type { ClusterRateLimiter } from './rate-limiter.js';
 import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import type { CustomerOverrides } from '../../control/customer-controls.js';
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 
 export type Respond = (status: number, fields?: Record<string, unknown>) => void;
 
@@ -61,6 +62,8 @@ export interface SessionDeps {
   overrides: CustomerOverrides;
   /** Routes single-part messages where they are accepted; without it every message goes through the router. */
   routing?: EdgeRouting;
+  /** The main thread's metrics (absent in specs that do not look at them). */
+  metrics?: GatewayMetrics;
 }
 
 interface Bound {
@@ -173,7 +176,7 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     }
     state.bound = { customer, bindType, slot };
     for (const [k, v] of Object.entries({ session: id, customer: customer.systemId, bindType, remote: conn.remoteAddress, boundAt: Date.now() })) ctx.setGauge(k, v);
-    deps.local.add({ id, customer: customer.systemId, canReceive: canReceive(bindType), ref: ctx.self });
+    deps.local.add({ id, customer: customer.systemId, bindType, canReceive: canReceive(bindType), ref: ctx.self });
     try {
       await deps.registry.register({ id, customer: customer.systemId, bindType, node: deps.nodeId, remote: conn.remoteAddress, since: Date.now() });
     } catch (err) {
@@ -184,8 +187,14 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     respond(Status.ESME_ROK, { system_id: 'smsgw' });
   }
 
-  async function onSubmit(state: SessionState, bound: Bound, pdu: Pdu, respond: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
+  async function onSubmit(state: SessionState, bound: Bound, pdu: Pdu, respondToCustomer: Respond, ctx: ActorContext<SessionMessage>): Promise<void> {
     const now = Date.now();
+    const started = performance.now();
+    let parts = 0;
+    const respond: Respond = (status, fields) => {
+      deps.metrics?.submitAnswered(bound.customer.systemId, status, (performance.now() - started) / 1000, status === Status.ESME_ROK ? parts : 0);
+      respondToCustomer(status, fields);
+    };
     let accepted: Accepted;
     try {
       accepted = acceptSubmit(pdu, { customer: bound.customer.systemId, messageId: newMessageId(now), node: deps.nodeId, now });
@@ -201,6 +210,7 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     if (rate !== undefined && !(await deps.limiter.take(bound.customer.systemId, accepted.parts, { rate, burst }))) {
       return respond(Status.ESME_RTHROTTLED);
     }
+    parts = accepted.parts;
     const messageId = accepted.kind === 'message' ? accepted.record.id : accepted.record.partId;
     const event = lifecycleEvent(messageId, 'accepted', deps.nodeId, {
       customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}),

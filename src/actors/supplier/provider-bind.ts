@@ -19,6 +19,7 @@ import type { Pdu, PduFields } from '../../smpp/pdu.js';
 import type { SmppClientState } from '../../smpp/client.js';
 import type { Responder } from '../../smpp/connection.js';
 import { throttleFor } from './throttle.js';
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import { ThrottlePause } from './throttle-pause.js';
 import { BIND_STATE_REFRESH_MS, type BindState, type BindStateStore } from '../../redis/stores/bind-state.js';
 
@@ -32,6 +33,7 @@ export interface ProviderBindDeps {
   log: Logger;
   bindStates: BindStateStore;
   nodeId: string;
+  metrics?: GatewayMetrics | undefined;
 }
 
 type ProviderBindEvents = { bound: []; unbound: []; stopped: [] };
@@ -241,6 +243,7 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.emit('stopped');
+    this.deps.metrics?.bindState(this.provider.id, null);
     clearInterval(this.heartbeat);
     clearTimeout(this.pausedTimer);
     this.abandonQueued();
@@ -259,6 +262,7 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   private publish(heartbeat = false): void {
     if (this.client.state === 'stopping' || this.client.state === 'stopped') return;
     const state = this.state;
+    this.deps.metrics?.bindState(this.provider.id, state);
     if (state === 'down' && this.lastPublished === undefined && !this.everTried) return;
     if (!heartbeat && state === this.lastPublished) return;
     this.lastPublished = state;

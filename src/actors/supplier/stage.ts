@@ -61,5 +61,6 @@ function supplierDeps(env: StageEnv): Parameters<typeof suppliersActor>[1] {
     controls: new ProviderControls(env.redis, env.config.redis.keyPrefix),
     providerPartitions: env.config.kafka.partitions.providerOutgoing,
     recordTimeoutMs: recordTimeoutMs(env.config),
+    metrics: env.metrics,
   };
 }

@@ -27,6 +27,7 @@
  * that moved while its old owner still sends) waits for the first to settle instead of
  * sending it again.
  */
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { ActorSpec } from '../../runtime/actor.js';
 import type { ActorContext } from '../../runtime/context.js';
@@ -99,6 +100,7 @@ export interface SupplierDeps {
   controls: Pick<ProviderControls, 'read'>;
   /** Receipts correlated where they arrive when their correlation is at hand (provider-inbound.ts). */
   arrival?: ArrivalCorrelation;
+  metrics?: GatewayMetrics;
 }
 
 type PartOutcome =
@@ -115,7 +117,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     supervision: stageSupervision,
     mailboxCapacity: 4096,
     init: (ctx) => {
-      const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId },
+      const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId, metrics: deps.metrics },
         (pdu, respond) => void onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
       // Held until the operator's kept controls are read: a bind an operator paused must not
       // send a part first because it moved to this node.
@@ -391,7 +393,10 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
           return out.failover ? { kind: 'down' } : { kind: 'exhausted', status: null, why: `provider bind down for the message's remaining ${provider.maxRetryAgeMs} ms` };
         }
       }
-      if (retry) await retryEvent(m, failures, retry);
+      if (retry) {
+        deps.metrics?.providerRetry(provider.id, retry.reason);
+        await retryEvent(m, failures, retry);
+      }
       let sent;
       try {
         sent = await bind.send(fields, retry !== undefined, m.validUntil);
@@ -420,6 +425,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         continue;
       }
       const status = sent.resp.command_status;
+      deps.metrics?.providerAnswered(provider.id, status, (Date.now() - sent.sentAt) / 1000);
       if (status === Status.ESME_ROK && sent.resp.message_id) {
         bind.accepted(sent.sentAt);
         bind.submitted++;
@@ -427,6 +433,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       if (status === Status.ESME_RTHROTTLED) {
         bind.throttled(sent.sentAt);
+        deps.metrics?.providerThrottled(provider.id);
         if (Date.now() - m.acceptedAt >= provider.maxRetryAgeMs) return { kind: 'exhausted', status, why: 'throttled past the age limit' };
         retry = { reason: 'throttled', possibleDuplicate: false };
         continue;

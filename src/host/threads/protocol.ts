@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { GatewayConfig } from '../../config/types.js';
 import type { ActorStats } from '../../runtime/stats.js';
+import type { ThreadMetrics } from '../../metrics/aggregate.js';
 
 /** What the main thread hands a worker when it starts it (the piscina task). */
 export interface WorkerTask {
@@ -69,6 +70,8 @@ export type MainToWorker =
    */
   | { type: 'reloadRoutes'; requestId: number; config: GatewayConfig }
   | { type: 'snapshot'; requestId: number }
+  /** The worker's Prometheus registry, as JSON, for the node's /metrics. */
+  | { type: 'metrics'; requestId: number }
   | { type: 'control'; requestId: number; control: ActorControl }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: { message: string; code: string | null } };
@@ -76,6 +79,7 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'ready'; index: number; threadId: number }
   | { type: 'snapshot'; requestId: number; snapshot: ThreadSnapshot }
+  | { type: 'metrics'; requestId: number; metrics: ThreadMetrics }
   /** What each addressed actor answered (empty: no such actor on this worker). */
   | { type: 'control'; requestId: number; results: ActorControlResult[] }
   /** A reloadRoutes taken: how many partition actors were told. */

@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
 import { decodeRecord, type OutboxRecord } from '../../domain/records.js';
+import type { ThreadMetrics } from '../../metrics/aggregate.js';
 import { decideRestart, type Backoff, type RestartBudget } from '../../runtime/supervision.js';
 import type { ActorControl, ActorControlResult, MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
@@ -187,6 +188,7 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
         break;
       }
       case 'snapshot':
+      case 'metrics':
       case 'control':
       case 'reconfigured':
         this.answers.get(m.requestId)?.(m);
@@ -204,6 +206,12 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
   snapshot(timeoutMs = 2000): Promise<ThreadSnapshot[]> {
     return this.askLive(timeoutMs, 'a snapshot', (requestId) => ({ type: 'snapshot', requestId }),
       (_slot, m) => (m as Extract<WorkerToMain, { type: 'snapshot' }>).snapshot);
+  }
+
+  /** Each live worker's Prometheus registry as JSON (a worker that does not answer in time is left out). */
+  metrics(timeoutMs = 2000): Promise<ThreadMetrics[]> {
+    return this.askLive(timeoutMs, 'its metrics', (requestId) => ({ type: 'metrics', requestId }),
+      (_slot, m) => (m as Extract<WorkerToMain, { type: 'metrics' }>).metrics);
   }
 
   /**

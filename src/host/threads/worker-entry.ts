@@ -17,6 +17,7 @@ import type { MainLink, StageDefinition, StageEnv } from '../stage.js';
 import type { OutboxRecord } from '../../domain/records.js';
 import { encodeRecord } from '../../domain/records.js';
 import { controlActors } from './actor-control.js';
+import { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import { transferable, type MainToWorker, type WorkerResult, type WorkerTask, type WorkerToMain } from './protocol.js';
 
 export default async function runWorker(task: WorkerTask): Promise<WorkerResult> {
@@ -43,10 +44,12 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
   const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, foldTopic: topics.events, logger: log });
   await writer.start();
   const system = new ActorSystem({ name: `${nodeId}-w${index}`, logger: log, askTimeoutMs: 30000 });
-  const env: StageEnv = { nodeId, workerIndex: index, config, topics, kafka, writer, redis, main, log };
+  const metrics = new GatewayMetrics();
+  const env: StageEnv = { nodeId, workerIndex: index, config, topics, kafka, writer, redis, main, log, metrics };
 
   const definitions = await Promise.all(task.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
   const mailboxes: (PartitionedMailbox<{ type: string }> | ExactlyOnceMailbox<unknown>)[] = [];
+  metrics.observeStages(() => mailboxes.map((mb) => mb.stats()));
 
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -74,6 +77,12 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
       }
       case 'control':
         void controlActors(system, m.control).then((results) => send({ type: 'control', requestId: m.requestId, results }));
+        break;
+      case 'metrics':
+        void metrics.registry.getMetricsAsJSON().then(
+          (json) => send({ type: 'metrics', requestId: m.requestId, metrics: json }),
+          (err: unknown) => log.warn('metrics not collected', { error: errorMessage(err) }),
+        );
         break;
       case 'snapshot': {
         const mem = process.memoryUsage();
