@@ -1,9 +1,15 @@
 /**
- * Structured logs: one JSON object per line on stderr. A logger is passed in, never imported
- * as a module-level singleton, so libraries stay silent unless given one.
+ * Structured logs: pino's JSON lines on stderr, with its standard fields (level, time, pid,
+ * hostname, msg) and ours beside them. A logger is passed in, never imported as a module-level
+ * singleton, so libraries stay silent unless given one.
+ *
+ * Secrets never reach a log line: any field named like a password, token, secret, API key or
+ * SASL credential (at the top or up to three levels down) is written as `<redacted>`.
  */
+import { pino, stdTimeFunctions, type Logger as Pino } from 'pino';
+import { REDACTED } from './errors.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
-const rank: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -15,30 +21,54 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: Level;
+  /** Where each line goes (without its newline); stderr by default. */
   write?: (line: string) => void;
   base?: Record<string, unknown>;
 }
 
+const SECRET_KEYS = ['password', 'passwordHash', 'token', 'secret', 'apiKey', 'apiKeys', 'sasl', 'authorization', 'passphrase'];
+
+/** pino's redaction takes explicit paths; `*` stands for one level. */
+export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = rank[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const base = options.base ?? {};
-  const emit = (level: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (rank[level] < min) return;
-    const rec: Record<string, unknown> = { t: new Date().toISOString(), level, msg, ...base };
-    if (fields) for (const [k, v] of Object.entries(fields)) rec[k] = v instanceof Error ? serializeError(v) : v;
-    write(JSON.stringify(rec));
-  };
+  const destination = options.write
+    ? { write: (chunk: string) => options.write!(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
+    // Synchronous: the lines before a crash are written, and in order across the threads' calls.
+    : pino.destination({ fd: 2, sync: true });
+  const root = pino({
+    level: options.level ?? 'info',
+    timestamp: stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    // Errors inside fields come out as their name, message and code, not `{}`.
+    hooks: {
+      logMethod(args, method) {
+        const fields = args[0] as unknown;
+        if (typeof fields === 'object' && fields !== null && Object.values(fields).some((v) => v instanceof Error)) {
+          args[0] = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? serializeError(v) : v]));
+        }
+        method.apply(this, args);
+      },
+    },
+  }, destination);
+  return wrap(options.base ? root.child(options.base) : root);
+}
+
+function wrap(p: Pino): Logger {
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    debug: (m, f) => p.debug(f ?? {}, m),
+    info: (m, f) => p.info(f ?? {}, m),
+    warn: (m, f) => p.warn(f ?? {}, m),
+    error: (m, f) => p.error(f ?? {}, m),
+    child: (fields) => wrap(p.child(fields)),
   };
 }
 
-export const silentLogger: Logger = createLogger({ write: () => undefined });
+export const silentLogger: Logger = (() => {
+  const none = (): void => undefined;
+  const l: Logger = { debug: none, info: none, warn: none, error: none, child: () => l };
+  return l;
+})();
 
 function serializeError(err: Error): Record<string, unknown> {
   const out: Record<string, unknown> = { name: err.name, message: err.message };
