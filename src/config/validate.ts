@@ -98,26 +98,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   compileNumberOwners(customers);
   const customerGroups = readCustomerGroups(root.obj('customerGroups'), new Set(customers.map((c) => c.systemId)));
 
-  const providers = root.objects<ProviderConfig>('providers', (f) => ({
-    id: f.str('id', { pattern: ID, hint: 'must use letters, digits, _ . -' }),
-    host: f.str('host'),
-    port: f.int('port', { min: 1, max: 65535 }),
-    systemId: f.str('systemId', { maxLength: 15 }),
-    password: f.str('password', { maxLength: 8 }),
-    systemType: f.str('systemType', { default: '', maxLength: 12 }),
-    bindType: f.oneOf('bindType', BIND_TYPES, 'transceiver'),
-    rate: f.num('rate', { default: 100, min: 0.01 }),
-    window: f.int('window', { default: 10, min: 1, max: 1000 }),
-    responseTimeoutMs: f.int('responseTimeoutMs', { default: 10000, min: 100 }),
-    concatenation: f.oneOf('concatenation', CONCATENATIONS, 'udh8'),
-    receiptIdForm: f.oneOf('receiptIdForm', RECEIPT_ID_FORMS, 'auto'),
-    maxAttempts: f.int('maxAttempts', { default: 5, min: 1, max: 100 }),
-    maxRetryAgeMs: f.int('maxRetryAgeMs', { default: 600000, min: 1000, max: 86400000 }),
-    retryDelayMs: f.int('retryDelayMs', { default: 1000, min: 10 }),
-    failoverAfterMs: f.int('failoverAfterMs', { default: 3000, min: 0 }),
-    throttlePauseMs: f.int('throttlePauseMs', { default: 100, min: 10 }),
-    throttlePauseMaxMs: f.int('throttlePauseMaxMs', { default: 5000, min: 10 }),
-  }), { required: true, minLength: 1 });
+  const providers = root.objects<ProviderConfig>('providers', readProvider, { required: true, minLength: 1 });
   providers.forEach((p, i) => {
     if (p.throttlePauseMaxMs < p.throttlePauseMs) throw new ConfigError(`providers[${i}].throttlePauseMaxMs`, 'must be at least throttlePauseMs', p.throttlePauseMaxMs);
   });
@@ -341,6 +322,29 @@ function readCustomer(f: Fields, i: number): CustomerConfig {
     return n.replace(/^\+/, '');
   });
   return { systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst };
+}
+
+function readProvider(f: Fields): ProviderConfig {
+  return {
+    id: f.str('id', { pattern: ID, hint: 'must use letters, digits, _ . -' }),
+    host: f.str('host'),
+    port: f.int('port', { min: 1, max: 65535 }),
+    systemId: f.str('systemId', { maxLength: 15 }),
+    password: f.str('password', { maxLength: 8 }),
+    systemType: f.str('systemType', { default: '', maxLength: 12 }),
+    bindType: f.oneOf('bindType', BIND_TYPES, 'transceiver'),
+    rate: f.num('rate', { default: 100, min: 0.01 }),
+    window: f.int('window', { default: 10, min: 1, max: 1000 }),
+    responseTimeoutMs: f.int('responseTimeoutMs', { default: 10000, min: 100 }),
+    concatenation: f.oneOf('concatenation', CONCATENATIONS, 'udh8'),
+    receiptIdForm: f.oneOf('receiptIdForm', RECEIPT_ID_FORMS, 'auto'),
+    maxAttempts: f.int('maxAttempts', { default: 5, min: 1, max: 100 }),
+    maxRetryAgeMs: f.int('maxRetryAgeMs', { default: 600000, min: 1000, max: 86400000 }),
+    retryDelayMs: f.int('retryDelayMs', { default: 1000, min: 10 }),
+    failoverAfterMs: f.int('failoverAfterMs', { default: 3000, min: 0 }),
+    throttlePauseMs: f.int('throttlePauseMs', { default: 100, min: 10 }),
+    throttlePauseMaxMs: f.int('throttlePauseMaxMs', { default: 5000, min: 10 }),
+  };
 }
 
 function validRange(range: string): boolean {
