@@ -99,9 +99,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   const customerGroups = readCustomerGroups(root.obj('customerGroups'), new Set(customers.map((c) => c.systemId)));
 
   const providers = root.objects<ProviderConfig>('providers', readProvider, { required: true, minLength: 1 });
-  providers.forEach((p, i) => {
-    if (p.throttlePauseMaxMs < p.throttlePauseMs) throw new ConfigError(`providers[${i}].throttlePauseMaxMs`, 'must be at least throttlePauseMs', p.throttlePauseMaxMs);
-  });
+  providers.forEach((p, i) => checkProvider(p, `providers[${i}]`));
   unique(providers.map((p) => p.id), 'providers', 'id');
 
   const rt = root.obj('routing');
@@ -299,7 +297,7 @@ function readBindFailures(b: Fields): BindFailureConfig {
 const SCRYPT_HASH = /^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
 const IP_RANGE = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(\/\d{1,3})?$/;
 
-function readCustomer(f: Fields, i: number): CustomerConfig {
+function readCustomer(f: Fields): CustomerConfig {
   // SMPP 3.4 limits: system_id 15 octets, password 8.
   const systemId = f.str('systemId', { maxLength: 15, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' });
   const passwordHash = f.has('passwordHash')
@@ -307,11 +305,11 @@ function readCustomer(f: Fields, i: number): CustomerConfig {
     : undefined;
   const password = f.has('password') ? f.str('password', { maxLength: 8 }) : undefined;
   if ((passwordHash === undefined) === (password === undefined))
-    throw new ConfigError(`customers[${i}]`, 'needs exactly one of passwordHash and password');
+    throw new ConfigError(f.path, 'needs exactly one of passwordHash and password');
   const bindTypes = f.strings('bindTypes', { allowed: BIND_TYPES, default: BIND_TYPES }) as CustomerConfig['bindTypes'];
   const allowedIps = f.strings('allowedIps');
   allowedIps.forEach((ip, j) => {
-    if (!IP_RANGE.test(ip) || !validRange(ip)) throw new ConfigError(`customers[${i}].allowedIps[${j}]`, 'must be an IPv4 or IPv6 address or CIDR range', ip);
+    if (!IP_RANGE.test(ip) || !validRange(ip)) throw new ConfigError(`${f.path}.allowedIps[${j}]`, 'must be an IPv4 or IPv6 address or CIDR range', ip);
   });
   const maxBinds = f.int('maxBinds', { default: 10, min: 1, max: 10000 });
   const rate = f.has('rate') ? f.num('rate', { min: 0.1 }) : undefined;
@@ -345,6 +343,35 @@ function readProvider(f: Fields): ProviderConfig {
     throttlePauseMs: f.int('throttlePauseMs', { default: 100, min: 10 }),
     throttlePauseMaxMs: f.int('throttlePauseMaxMs', { default: 5000, min: 10 }),
   };
+}
+
+function checkProvider(p: ProviderConfig, path: string): void {
+  if (p.throttlePauseMaxMs < p.throttlePauseMs) throw new ConfigError(`${path}.throttlePauseMaxMs`, 'must be at least throttlePauseMs', p.throttlePauseMaxMs);
+}
+
+/**
+ * One customer or provider entry on its own, with the checks the file's entries get: what the
+ * live directory (src/directory/) and `smsgw customer|provider` take. `path` names it in errors.
+ */
+export function validateCustomerEntry(raw: unknown, path: string): CustomerConfig {
+  const f = entryFields(raw, path);
+  const c = readCustomer(f);
+  f.done();
+  compileNumberOwners([c]);
+  return deepFreeze(c);
+}
+
+export function validateProviderEntry(raw: unknown, path: string): ProviderConfig {
+  const f = entryFields(raw, path);
+  const p = readProvider(f);
+  f.done();
+  checkProvider(p, path);
+  return deepFreeze(p);
+}
+
+function entryFields(raw: unknown, path: string): Fields {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, 'must be a mapping', raw);
+  return new Fields(path, raw as Record<string, unknown>);
 }
 
 function validRange(range: string): boolean {
