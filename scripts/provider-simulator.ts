@@ -5,8 +5,10 @@
  * behaviour it needs instead of scripting PDUs; `sendMo` sends a mobile-originated message.
  *
  *   node dist/scripts/provider-simulator.js --port 2776 --behaviour throttling --max-submits-per-second 50
+ *   node dist/scripts/provider-simulator.js --port 2777 --tls-cert cert.pem --tls-key key.pem   (SMPP over TLS)
  */
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, UnavailableError, errorMessage } from '../src/errors.js';
@@ -65,6 +67,8 @@ export interface ProviderSimulatorOptions extends BehaviourOptions {
   host?: string;
   /** 0 picks a free port; see `address`. */
   port?: number;
+  /** PEM certificate chain and key: the simulator then speaks SMPP over TLS only. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** When set, binds with another system_id get ESME_RINVSYSID. */
   systemId?: string;
   /** When set, binds with another password get ESME_RINVPASWD. */
@@ -211,7 +215,7 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
     // Ids differ between runs so a test cannot pass by matching a previous run's receipt.
     this.nextId = opts.idFormat === 'hex' ? Math.floor(Math.random() * 0x0fffffff) : 1_000_000_000 + Math.floor(Math.random() * 1e8);
     this.server = createSmppServer(
-      { host: opts.host, port: opts.port, connection: { ...opts.connection, logger: opts.connection?.logger ?? this.log }, logger: this.log },
+      { host: opts.host, port: opts.port, ...(opts.tls ? { tls: opts.tls } : {}), connection: { ...opts.connection, logger: opts.connection?.logger ?? this.log }, logger: this.log },
       (conn) => this.onConnection(conn),
     );
   }
@@ -465,6 +469,8 @@ A simulated provider SMSC: accepts binds and submit_sm, sends delivery receipts.
 
   --host <addr>                  listen address (default 127.0.0.1)
   --port <n>                     listen port, 0 for any free port (default 2776)
+  --tls-cert <file>              PEM certificate chain: speak SMPP over TLS only (with --tls-key)
+  --tls-key <file>               PEM private key of --tls-cert
   --system-id <id>               accept only this system_id (default: any)
   --password <pw>                accept only this password (default: any)
   --receipt-delay-ms <n>         delay before each receipt (default 100)
@@ -492,6 +498,8 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'system-id': { type: 'string' },
       password: { type: 'string' },
       'receipt-delay-ms': { type: 'string' },
@@ -524,8 +532,19 @@ export function parseSimulatorArgs(argv: string[]): { help: true } | { help: fal
   const stat = values['receipt-stat'];
   const behaviour = values.behaviour ?? (values['never-answer'] ? 'never-answering' : 'happy');
   if (!(SIMULATOR_BEHAVIOURS as readonly string[]).includes(behaviour)) throw new ConfigError('--behaviour', `must be one of ${SIMULATOR_BEHAVIOURS.join(', ')}`, behaviour);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
+    throw new ConfigError(values['tls-cert'] === undefined ? '--tls-cert' : '--tls-key', 'is required with the other: TLS needs a certificate and its key');
+  const pem = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ConfigError(`--${flag}`, `cannot be read: ${errorMessage(err)}`, path);
+    }
+  };
   const options: ProviderSimulatorOptions = {
     host: values.host ?? '127.0.0.1',
+    ...(values['tls-cert'] !== undefined && values['tls-key'] !== undefined
+      ? { tls: { cert: pem('tls-cert', values['tls-cert']), key: pem('tls-key', values['tls-key']) } } : {}),
     port: int('port', values.port) ?? 2776,
     systemId: values['system-id'],
     password: values.password,
@@ -573,7 +592,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   // Announced only once a signal would be handled: a supervisor may stop us as soon as it reads this.
-  log.info('provider simulator listening', { ...sim.address, behaviour: sim.behaviour });
+  log.info('provider simulator listening', { ...sim.address, behaviour: sim.behaviour, tls: Boolean(parsed.options.tls) });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -51,10 +51,16 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):([^@/]*)@/i, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
 }
 
-/** Whether a configuration field (`customers[0].password`, `admin.token`) holds a secret. */
+/**
+ * Whether a configuration field (`customers[0].password`, `admin.token`, anything under
+ * `kafka.sasl` but its mechanism, a TLS client's `key`) holds a secret. A `key` names a file,
+ * but a private key pasted there by mistake must not be shown either.
+ */
 export function isSecretField(field: string): boolean {
   const last = field.replace(/\[\d+\]/g, '').split('.').pop() ?? '';
-  return SECRET_FIELD.test(last) || /(^|\.)sasl(\.|$)/i.test(field);
+  return SECRET_FIELD.test(last)
+    || (/(^|\.)sasl(\.|$)/i.test(field) && !/\.sasl\.mechanism$/i.test(field))
+    || /(^|\.)(ssl|tls)\.key$/i.test(field);
 }
 
 /** Kafka, Redis or a provider could not take the work now; the caller may try again. */

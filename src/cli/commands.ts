@@ -49,13 +49,13 @@ export async function runView(name: string, o: CliOptions, redis: Redis): Promis
     case 'lag': {
       const cluster = await needCluster(redis, o);
       const topic = deadLetterTopic(cluster);
-      const [lag, dead] = await withKafka(o.brokers, async (k) => [await consumerLag(k, cluster.stages), await readDeadLetters(k, topic, o)] as const);
+      const [lag, dead] = await withKafka(o.kafka, async (k) => [await consumerLag(k, cluster.stages), await readDeadLetters(k, topic, o)] as const);
       return ok(lagView(lag, nodes, { topic, letters: dead === null ? null : dead.entries.flatMap((e) => (e.letter ? [e.letter] : [])) }));
     }
     case 'outbox': {
       const cluster = await needCluster(redis, o);
       const delivery = cluster.stages.filter((s) => s.topic === cluster.topics.deliveries);
-      const lag: PartitionLag[] = await withKafka(o.brokers, (k) => consumerLag(k, delivery));
+      const lag: PartitionLag[] = await withKafka(o.kafka, (k) => consumerLag(k, delivery));
       const partitions = lag.length;
       const held = new Map(await Promise.all(cluster.customers.map(async (c) => [c, await heldSummary(redis, o.prefix, c)] as const)));
       return ok(outboxView(cluster.customers, (c) => partitionForKey(cluster.topics.deliveries, c, partitions), lag, held, now));
@@ -120,7 +120,7 @@ export async function runTrace(o: CliOptions, redis: Redis): Promise<Output> {
   const made = messageIdTime(messageId);
   const events: LifecycleEvent[] = [];
   const partitions = new Set<number>();
-  await withKafka(o.brokers, (k) => readTopicSince(k, cluster.topics.events, made === undefined ? 0 : made - 60_000, (partition, value) => {
+  await withKafka(o.kafka, (k) => readTopicSince(k, cluster.topics.events, made === undefined ? 0 : made - 60_000, (partition, value) => {
     for (const ev of decodeEvents(value)) {
       if (ev.messageId !== messageId) continue;
       events.push(ev);
@@ -139,7 +139,7 @@ export async function runDeadLetters(o: CliOptions, redis: Redis): Promise<Outpu
   const request = deadLetterRequest(o.args, o.all);
   const cluster = await needCluster(redis, o);
   const topic = deadLetterTopic(cluster);
-  return withKafka(o.brokers, async (k) => {
+  return withKafka(o.kafka, async (k) => {
     if (request.kind === 'list') return ok(deadLettersView(await readDeadLetters(k, topic, o) ?? noTopic(topic)));
     const chosen = request.all ? await everyDeadLetter(k, topic, o) : await namedDeadLetters(k, topic, request.refs, o);
     return ok(replayView(topic, await replay(k, chosen)));

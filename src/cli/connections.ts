@@ -3,7 +3,7 @@
  * be reached, rather than retry for as long as a gateway node would.
  */
 import { Redis } from 'ioredis';
-import { createKafka, type KafkaClient } from '../kafka/client.js';
+import { createKafka, kafkaConnectError, type KafkaClient, type KafkaConnection } from '../kafka/client.js';
 import { silentLogger } from '../log.js';
 import { errorMessage, redactUrl } from '../errors.js';
 import { CliError, Exit } from './errors.js';
@@ -22,17 +22,20 @@ export async function connectRedisOnce(url: string, timeoutMs = 3000): Promise<R
   }
 }
 
-export function kafkaFor(brokers: readonly string[]): KafkaClient {
-  return createKafka({ brokers }, 'smsgw-cli', silentLogger, 1);
+export function kafkaFor(connection: KafkaConnection): KafkaClient {
+  return createKafka(connection, 'smsgw-cli', silentLogger, 1);
 }
 
-/** Runs `work` against Kafka, turning a connection failure into the Kafka exit code. */
-export async function withKafka<T>(brokers: readonly string[], work: (kafka: KafkaClient) => Promise<T>): Promise<T> {
-  const kafka = kafkaFor(brokers);
+/** Runs `work` against Kafka, turning a connection failure (or refused credentials) into the Kafka exit code. */
+export async function withKafka<T>(connection: KafkaConnection, work: (kafka: KafkaClient) => Promise<T>): Promise<T> {
+  const { brokers } = connection;
+  const kafka = kafkaFor(connection);
   try {
     return await work(kafka);
   } catch (err) {
     if (err instanceof CliError) throw err;
+    const refused = kafkaConnectError(err, connection);
+    if (refused !== err) throw new CliError('KAFKA_AUTH_FAILED', Exit.KAFKA_UNREACHABLE, errorMessage(refused), err);
     const name = (err as { name?: string }).name ?? '';
     // kafkajs' connection errors (KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded...) carry no code of ours.
     const unreachable = /Connection|NumberOfRetriesExceeded|BrokerNotFound|NonRetriable/.test(name) || /ECONNREFUSED|connect/i.test(errorMessage(err));

@@ -3,6 +3,8 @@ export const COMMON = `options (every command):
   --redis <url>       Redis the gateway uses (env REDIS_URL; default redis://127.0.0.1:6379)
   --brokers <list>    Kafka brokers, comma-separated (env SMSGW_KAFKA_BROKERS; default 127.0.0.1:9092)
   --prefix <p>        the gateway's Redis key prefix, redis.keyPrefix (env SMSGW_REDIS_PREFIX; default smsgw:, the gateway's)
+  --config <file>     a node's configuration file: its Kafka brokers, kafka.ssl and kafka.sasl, Redis url and key prefix
+                      (flags and environment still win)
   --json              print JSON for scripts instead of tables
   --timeout <ms>      how long an action waits for the nodes' answers (default 5000)
   -h, --help          this help

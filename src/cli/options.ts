@@ -1,8 +1,14 @@
 /** Command line and environment, read once. Every bad value names the option. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { COMMANDS } from './help.js';
-import { usageError } from './errors.js';
+import { CliError, Exit, usageError } from './errors.js';
 import { DEFAULT_BROKERS, DEFAULT_KEY_PREFIX, DEFAULT_REDIS_URL } from '../config/defaults.js';
+import { parseConfigText } from '../config/load.js';
+import { checkTlsFiles } from '../config/pem-files.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { KafkaConnection } from '../kafka/client.js';
+import { errorMessage } from '../errors.js';
 
 export interface CliOptions {
   command: string | null;
@@ -11,6 +17,8 @@ export interface CliOptions {
   json: boolean;
   redis: string;
   brokers: string[];
+  /** The brokers and, from --config, the gateway's kafka.ssl and kafka.sasl. */
+  kafka: KafkaConnection;
   prefix: string;
   node: string | null;
   timeoutMs: number;
@@ -27,7 +35,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
       args: [...argv], allowPositionals: true, strict: true,
       options: {
         help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, all: { type: 'boolean' },
-        redis: { type: 'string' }, brokers: { type: 'string' }, prefix: { type: 'string' },
+        redis: { type: 'string' }, brokers: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' },
         node: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' }, count: { type: 'string', short: 'n' },
       },
     });
@@ -37,22 +45,36 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const { values: v, positionals } = parsed;
   const [command = null, ...args] = positionals;
   if (command !== null && command !== 'help' && !(command in COMMANDS)) throw usageError(`unknown command ${JSON.stringify(command)} (smsgw help lists them)`);
-  const brokers = (v.brokers ?? env.SMSGW_KAFKA_BROKERS ?? DEFAULT_BROKERS.join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+  // A node's configuration file gives what the flags and the environment do not.
+  const file = v.config === undefined ? undefined : gatewayConfig(v.config, env);
+  const brokers = (v.brokers ?? env.SMSGW_KAFKA_BROKERS ?? (file?.kafka.brokers ?? DEFAULT_BROKERS).join(',')).split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0) throw usageError('--brokers: needs at least one host:port');
   return {
     command: command === 'help' ? (args[0] ?? null) : command,
     args: command === 'help' ? [] : args,
     help: Boolean(v.help) || command === 'help',
     json: Boolean(v.json),
-    redis: v.redis ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redis: v.redis ?? env.REDIS_URL ?? file?.redis.url ?? DEFAULT_REDIS_URL,
     brokers,
-    prefix: v.prefix ?? env.SMSGW_REDIS_PREFIX ?? DEFAULT_KEY_PREFIX,
+    kafka: { brokers, ssl: file?.kafka.ssl, sasl: file?.kafka.sasl },
+    prefix: v.prefix ?? env.SMSGW_REDIS_PREFIX ?? file?.redis.keyPrefix ?? DEFAULT_KEY_PREFIX,
     node: v.node ?? null,
     timeoutMs: positive('--timeout', v.timeout, 5000),
     intervalMs: positive('--interval', v.interval, 2000),
     count: v.count === undefined ? null : positive('--count', v.count, 1),
     all: Boolean(v.all),
   };
+}
+
+/** The node's configuration (--config), validated as the node does, its TLS files read. */
+function gatewayConfig(path: string, env: NodeJS.ProcessEnv): GatewayConfig {
+  try {
+    const config = parseConfigText(readFileSync(path, 'utf8'), path, env);
+    checkTlsFiles(config);
+    return config;
+  } catch (err) {
+    throw new CliError('CLI_CONFIG', Exit.USAGE, `--config: cannot use ${path}: ${errorMessage(err)}`, err);
+  }
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {

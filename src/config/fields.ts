@@ -33,6 +33,10 @@ export class Fields {
     return typeof this.raw[key] === 'number';
   }
 
+  isBoolean(key: string): boolean {
+    return typeof this.raw[key] === 'boolean';
+  }
+
   str(key: string, opts: { default?: string; pattern?: RegExp; maxLength?: number; hint?: string } = {}): string {
     const v = this.get(key);
     if (v === undefined || v === null) {

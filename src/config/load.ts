@@ -1,7 +1,8 @@
-/** Reads the configuration file (YAML or JSON) once at start-up. */
+/** Reads the configuration file (YAML or JSON) once at start-up, and the PEM files it names. */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, errorMessage } from '../errors.js';
+import { checkTlsFiles } from './pem-files.js';
 import type { GatewayConfig } from './types.js';
 import { envOverrides, validateConfig } from './validate.js';
 
@@ -12,7 +13,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new ConfigError('--config', `cannot read ${path}: ${errorMessage(err)}`);
   }
-  return parseConfigText(text, path, env);
+  const config = parseConfigText(text, path, env);
+  checkTlsFiles(config);
+  return config;
 }
 
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = {}): GatewayConfig {

@@ -10,6 +10,33 @@ export interface ListenerTlsConfig {
   readonly keyFile: string;
 }
 
+/**
+ * TLS towards a server (Kafka brokers, a provider's SMSC). The files are paths to PEM files,
+ * kept as paths so the configuration stays plain data for the worker threads; they are checked
+ * when the configuration is loaded and read where the connection is made (src/config/pem-files.ts).
+ */
+export interface TlsClientConfig {
+  /** CA certificates the server's certificate must chain to; the system's CAs when absent. */
+  readonly ca: string | undefined;
+  /** Our certificate chain and private key, for servers that ask for one; both or neither. */
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+  /** false accepts any server certificate (testing only). */
+  readonly rejectUnauthorized: boolean;
+  /** The name the server's certificate must carry (and SNI), when not the host connected to. */
+  readonly servername: string | undefined;
+}
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
+
+export interface SaslConfig {
+  readonly mechanism: SaslMechanism;
+  readonly username: string;
+  /** Never logged or echoed in an error (src/log.ts and src/errors.ts redact `sasl`). */
+  readonly password: string;
+}
+
 export interface ListenerConfig {
   readonly name: string;
   readonly host: string;
@@ -106,6 +133,8 @@ export interface ProviderConfig {
   /** First pause of the whole bind after ESME_RTHROTTLED; doubles while throttling persists. */
   readonly throttlePauseMs: number;
   readonly throttlePauseMaxMs: number;
+  /** SMPP over TLS to this provider when set. */
+  readonly tls: TlsClientConfig | undefined;
 }
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -191,6 +220,10 @@ export interface KafkaConfig {
   readonly topicPrefix: string;
   readonly replicationFactor: number;
   readonly partitions: Readonly<Record<TopicName, number>>;
+  /** TLS to the brokers when set. */
+  readonly ssl: TlsClientConfig | undefined;
+  /** SASL authentication with the brokers when set (over TLS when `ssl` is set too). */
+  readonly sasl: SaslConfig | undefined;
 }
 
 export interface RedisConfig {

@@ -17,6 +17,7 @@ import { ENCODING_CLASSES } from '../domain/encoding-class.js';
 import { compileRoutes } from '../domain/routing/route-table.js';
 import { compileNumberOwners } from '../domain/routing/number-owners.js';
 import { ASSEMBLER_DEFAULTS } from './assembler-defaults.js';
+import { readSasl, readTlsClient } from './connectivity.js';
 
 export interface EnvOverrides {
   /** SMSGW_KAFKA_BROKERS: comma-separated host:port list. */
@@ -237,8 +238,10 @@ function readKafka(k: Fields, env: EnvOverrides): KafkaConfig {
   const topicPrefix = k.str('topicPrefix', { default: DEFAULT_TOPIC_PREFIX, pattern: /^[A-Za-z0-9._-]*$/, hint: 'must use letters, digits, . _ -' });
   const replicationFactor = k.int('replicationFactor', { default: 1, min: 1, max: 7 });
   const partitions = readPartitions(k);
+  const ssl = readTlsClient(k, 'ssl');
+  const sasl = readSasl(k, 'sasl');
   k.done();
-  return { brokers, clientId, topicPrefix, replicationFactor, partitions };
+  return { brokers, clientId, topicPrefix, replicationFactor, partitions, ssl, sasl };
 }
 
 function readPartitions(k: Fields): Record<TopicName, number> {
@@ -342,6 +345,7 @@ function readProvider(f: Fields): ProviderConfig {
     failoverAfterMs: f.int('failoverAfterMs', { default: 3000, min: 0 }),
     throttlePauseMs: f.int('throttlePauseMs', { default: 100, min: 10 }),
     throttlePauseMaxMs: f.int('throttlePauseMaxMs', { default: 5000, min: 10 }),
+    tls: readTlsClient(f, 'tls'),
   };
 }
 

@@ -3,16 +3,23 @@
  * the client library can be swapped (kafkajs is unmaintained).
  */
 import { kafkajs, readCommittedFixInstalled, sendFixInstalled } from './kafkajs.js';
-import { GatewayError } from '../errors.js';
-import type { Kafka as KafkaClient, logLevel as LogLevel } from 'kafkajs';
+import { errorMessage, GatewayError } from '../errors.js';
+import type { Kafka as KafkaClient, logLevel as LogLevel, SASLOptions } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../config/types.js';
+import { tlsClientOptions } from '../config/pem-files.js';
 
 export type { KafkaClient };
 const { Kafka, logLevel } = kafkajs;
 
-/** `retries`: how often a failed request is tried again (the operator CLI wants a fast answer). */
-export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: string, logger: Logger, retries = 8): KafkaClient {
+/** Where the brokers are and how to reach them: TLS (`ssl`) and SASL (`sasl`) when configured. */
+export type KafkaConnection = Pick<KafkaConfig, 'brokers'> & Partial<Pick<KafkaConfig, 'ssl' | 'sasl'>>;
+
+/**
+ * `retries`: how often a failed request is tried again (the operator CLI wants a fast answer).
+ * The `kafka.ssl` files are read here (a ConfigError naming the field when one cannot be).
+ */
+export function createKafka(config: KafkaConnection, clientId: string, logger: Logger, retries = 8): KafkaClient {
   // Exactly-once rests on read_committed readers never seeing aborted records (see kafkajs.ts).
   if (!readCommittedFixInstalled()) throw new GatewayError('KAFKAJS_UNPATCHED', 'kafkajs was loaded before src/kafka/kafkajs.ts installed its read_committed fix');
   // And on every producer retry not re-sending records a leader already took (see send-messages.ts).
@@ -21,6 +28,8 @@ export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: stri
   return new Kafka({
     clientId,
     brokers: [...config.brokers],
+    ...(config.ssl ? { ssl: tlsClientOptions(config.ssl, 'kafka.ssl') } : {}),
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 100, maxRetryTime: 3000, retries },
@@ -44,6 +53,16 @@ export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId: stri
       else log.debug(String(message), fields);
     },
   });
+}
+
+/**
+ * The error to report for a failed connection to Kafka: brokers that refused our SASL
+ * credentials say so and name the setting (never its values); anything else is left as it is.
+ */
+export function kafkaConnectError(err: unknown, config: KafkaConnection): unknown {
+  if (!(err instanceof kafkajs.KafkaJSSASLAuthenticationError) || !config.sasl) return err;
+  return new GatewayError('KAFKA_AUTH_FAILED',
+    `Kafka at ${config.brokers.join(',')} refused the credentials of kafka.sasl (${config.sasl.mechanism}): ${errorMessage(err)}`, { cause: err });
 }
 
 function pick(rest: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /** Topic names (with the configured prefix) and their creation at start-up. */
-import type { KafkaClient } from './client.js';
+import { kafkaConnectError, type KafkaClient } from './client.js';
 import type { KafkaConfig, TopicName } from '../config/types.js';
 import { TOPIC_NAMES } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -37,7 +37,10 @@ export function topicNames(prefix: string): Topics {
 export async function ensureTopics(kafka: KafkaClient, config: KafkaConfig, logger: Logger): Promise<Topics> {
   const names = topicNames(config.topicPrefix);
   const admin = kafka.admin();
-  await admin.connect();
+  // The node's first Kafka request: refused credentials stop the start-up here, said plainly.
+  await admin.connect().catch((err: unknown) => {
+    throw kafkaConnectError(err, config);
+  });
   try {
     const existing = new Set(await admin.listTopics());
     const missing = TOPIC_NAMES.filter((t) => !existing.has(names[t]));

@@ -25,8 +25,12 @@ export interface SmppClientOptions {
   addrTon?: number;
   addrNpi?: number;
   addressRange?: string;
-  /** true or TLS options to bind over TLS. */
-  tls?: boolean | tls.ConnectionOptions;
+  /**
+   * true or TLS options to bind over TLS; or a function giving them, called at every connect
+   * (a renewed certificate file is read on the next reconnect). When it throws, that connect
+   * fails like a refused one ('bindFailed', then backoff).
+   */
+  tls?: boolean | tls.ConnectionOptions | (() => tls.ConnectionOptions);
   connectTimeoutMs?: number;
   reconnect?: { initialMs?: number; maxMs?: number };
   connection?: SmppConnectionOptions;
@@ -135,8 +139,19 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
   private connect(): void {
     this.setState('connecting');
     const { host, port } = this.opts;
-    const socket = this.opts.tls
-      ? tls.connect({ ...(typeof this.opts.tls === 'object' ? this.opts.tls : {}), host, port })
+    let tlsOptions: tls.ConnectionOptions | undefined;
+    try {
+      const given = this.opts.tls;
+      tlsOptions = typeof given === 'function' ? given() : given ? (given === true ? {} : given) : undefined;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.log.warn('connect failed', { err: error });
+      this.emit('bindFailed', error);
+      this.scheduleReconnect();
+      return;
+    }
+    const socket = tlsOptions
+      ? tls.connect({ ...tlsOptions, host, port })
       : net.connect({ host, port });
     this.socket = socket;
     const connectTimeoutMs = this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -149,7 +164,7 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
       this.scheduleReconnect();
     };
     socket.once('error', onEarlyError);
-    socket.once(this.opts.tls ? 'secureConnect' : 'connect', () => {
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onEarlyError);
       this.socket = undefined;

@@ -15,6 +15,7 @@ import type { ProviderConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import { errorMessage, GatewayError, UnavailableError } from '../../errors.js';
 import { SmppClient } from '../../smpp/client.js';
+import { tlsClientOptions } from '../../config/pem-files.js';
 import type { Pdu, PduFields } from '../../smpp/pdu.js';
 import type { SmppClientState } from '../../smpp/client.js';
 import type { Responder } from '../../smpp/connection.js';
@@ -78,9 +79,12 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
     this.rate = provider.rate;
     this.pause = new ThrottlePause(provider.throttlePauseMs, provider.throttlePauseMaxMs);
     this.queue = this.newQueue(provider.rate);
+    const tls = provider.tls;
     this.client = new SmppClient({
       host: provider.host, port: provider.port, systemId: provider.systemId, password: provider.password,
       systemType: provider.systemType, bindType: provider.bindType,
+      // The PEM files are read at every connect: a renewed certificate takes effect on the next one.
+      ...(tls ? { tls: () => tlsClientOptions(tls, `providers[id=${provider.id}].tls`) } : {}),
       reconnect: { initialMs: 250, maxMs: 10000 },
       connection: { window: provider.window, responseTimeoutMs: provider.responseTimeoutMs, enquireLinkIntervalMs: 30000, logger: deps.log },
       logger: deps.log,
