@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
 import { createKafka } from '../../../src/kafka/client.js';
 import { topicNames } from '../../../src/kafka/topics.js';
@@ -80,6 +80,8 @@ describe('secure connectivity: Kafka over TLS and SASL/SCRAM, a provider over TL
     const config = outboundConfig(prefix, [{ id: 'p', port: sim.address.port, ...(provider.tls ? { tls: provider.tls } : {}) }], [{ provider: 'p' }],
       { kafka: { topicPrefix: prefix, partitions: 3, ...kafka } });
     const configPath = writeConfig(config);
+    // It holds the broker's SASL password: not left in the temp folder.
+    cleanups.push(() => rmSync(dirname(configPath), { recursive: true, force: true }));
     // The node takes its brokers from the file: the environment's (the shared broker) would win.
     const gw: RunningGateway = await startGatewayFile(configPath, 120000, { SMSGW_KAFKA_BROKERS: kafka.brokers.join(',') });
     cleanups.push(() => gw.stop());
@@ -165,6 +167,7 @@ describe('secure connectivity: Kafka over TLS and SASL/SCRAM, a provider over TL
       { kafka: { brokers: [broker.sasl], topicPrefix: prefix, partitions: 3, sasl: { ...sasl(), password: wrong } } }));
     const node = runNode(path, { SMSGW_KAFKA_BROKERS: broker.sasl });
     const code = await node.exited;
+    rmSync(dirname(path), { recursive: true, force: true });
     assert.equal(code, 1, node.logs.join('\n'));
     const failed = node.logs.find((l) => l.includes('"start-up failed"'));
     assert.ok(failed, node.logs.join('\n'));
