@@ -60,7 +60,12 @@ function wrap(p: Pino): Logger {
     info: (m, f) => p.info(f ?? {}, m),
     warn: (m, f) => p.warn(f ?? {}, m),
     error: (m, f) => p.error(f ?? {}, m),
-    child: (fields) => wrap(p.child(fields)),
+    // pino repeats a key given again; a field the parent already carries with that value is left out.
+    child: (fields) => {
+      const have = p.bindings();
+      const fresh = Object.fromEntries(Object.entries(fields).filter(([k, v]) => have[k] !== v));
+      return Object.keys(fresh).length === 0 ? wrap(p) : wrap(p.child(fresh));
+    },
   };
 }
 
