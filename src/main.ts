@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const path = values.config ?? process.env.SMSGW_CONFIG ?? 'config/demo.yaml';
   let config;
   try {
-    config = await loadConfig(path, process.env);
+    // Routes may name customers and providers of the live directory: checked once it is read.
+    config = await loadConfig(path, process.env, { references: 'directory' });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error in ${path}: ${err.message}\n`);
@@ -40,12 +41,16 @@ async function main(): Promise<void> {
   try {
     // Every reload (file change, SIGHUP, reload-routes) reads the same file with the environment as it was at start-up.
     const env = { ...process.env };
-    node = await startNode(config, logger, { reloadConfig: () => loadConfig(path, env) });
+    node = await startNode(config, logger, { reloadConfig: () => loadConfig(path, env, { references: 'directory' }) });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration error in ${path}: ${err.message}\n`);
+      process.exit(78);
+    }
     logger.error('start-up failed', { error: errorMessage(err), code: (err as { code?: string }).code });
     process.exit(1);
   }
-  // Routes and provider rates follow the file (and SIGHUP) without a restart.
+  // Routes, customers and providers follow the file (and SIGHUP) without a restart.
   const reload = (why: string) => {
     logger.info('configuration reload requested', { why, path });
     node.reload(why).catch((err: unknown) => logger.error('configuration reload failed', { error: errorMessage(err) }));

@@ -28,6 +28,9 @@ import type { CheckResult } from './control/readiness.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { nodeExposition } from './metrics/aggregate.js';
 import { heldSummary } from './redis/stores/held-summary.js';
+import { LiveDirectory } from './directory/live-directory.js';
+import { checkReferences, liveConfig, type LiveConfig } from './directory/live-config.js';
+import type { DirectoryStatus } from './control/status.js';
 
 export type { NodeSnapshot, ReloadResult } from './node-types.js';
 
@@ -63,14 +66,27 @@ export interface StartOptions {
 /** How often a node writes its sessions into the registry again (brings them back after a Redis loss). */
 const REGISTRY_REFRESH_MS = 5000;
 
-export async function startNode(config: GatewayConfig, logger: Logger, options: StartOptions = {}): Promise<GatewayNode> {
-  const nodeId = config.nodeId;
+export async function startNode(fileConfig: GatewayConfig, logger: Logger, options: StartOptions = {}): Promise<GatewayNode> {
+  const nodeId = fileConfig.nodeId;
   const log = logger.child({ node: nodeId });
-  const kafka = createKafka(config.kafka, `${config.kafka.clientId}-${nodeId}`, log);
-  const topics = await ensureTopics(kafka, config.kafka, log);
-  const redis = await connectRedis(config.redis, log);
+  const kafka = createKafka(fileConfig.kafka, `${fileConfig.kafka.clientId}-${nodeId}`, log);
+  const topics = await ensureTopics(kafka, fileConfig.kafka, log);
+  const redis = await connectRedis(fileConfig.redis, log);
   const writer = new DurableWriter(kafka, { maxPending: 20000, maxBatch: 1000, lingerMs: GATEWAY_LINGER_MS, foldTopic: topics.events, logger: log });
   await writer.start();
+
+  // Customers and providers come from the live directory every node follows; the file seeds it.
+  const directory = new LiveDirectory(kafka, topics, writer, nodeId, log);
+  await directory.start();
+  checkReferences(fileConfig, directory.state);
+  await directory.seed(fileConfig);
+  const reportLive = (live: LiveConfig): GatewayConfig => {
+    for (const why of live.removed) log.warn('left out of the configuration: removed from the directory', { why });
+    for (const bad of live.invalid) log.error('directory entry not taken', bad);
+    return live.config;
+  };
+  const config = reportLive(liveConfig(fileConfig, directory.state));
+  let directoryStatus: DirectoryStatus = { appliedAt: directory.state.latestAt, error: null };
 
   const registry = new SessionRegistry(redis, config.redis.keyPrefix);
   const cleared = await registry.clearNode(nodeId);
@@ -104,32 +120,62 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
   const listeners = edge.listeners;
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   let current = config;
-  // One reload at a time, in the order asked: a later file wins.
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, routes: config.routes.length, workers: 0, actors: 0 });
+  let file = fileConfig;
+  /** Puts a configuration in force on the edge, every worker and the control plane. */
+  const apply = async (next: GatewayConfig): Promise<{ workers: number; actors: number }> => {
+    current = next;
+    const told = await pool.reconfigure(next);
+    edge.reconfigure(next);
+    await control.reconfigure(next);
+    return { workers: told.length, actors: told.reduce((n, t) => n + t.actors, 0) };
+  };
+  // One reload or directory change at a time, in the order they came: the later one wins.
+  let reloading: Promise<unknown> = Promise.resolve();
   const reload = (why: string): Promise<ReloadResult> => {
-    reloading = reloading.then(async (): Promise<ReloadResult> => {
+    const done = reloading.then(async (): Promise<ReloadResult> => {
       if (!options.reloadConfig) return { ok: false, field: undefined, error: 'this node was started without a configuration file to read again' };
       try {
-        const next = mergeReload(current, await options.reloadConfig());
-        current = next;
-        const told = await pool.reconfigure(next);
-        edge.reconfigure(next);
-        const actors = told.reduce((n, t) => n + t.actors, 0);
-        log.info('configuration reloaded', { why, routes: next.routes.length, workers: told.length, actors });
-        return { ok: true, routes: next.routes.length, workers: told.length, actors };
+        const nextFile = mergeReload(file, await options.reloadConfig());
+        checkReferences(nextFile, directory.state);
+        await directory.seed(nextFile);
+        const next = reportLive(liveConfig(nextFile, directory.state));
+        file = nextFile;
+        const told = await apply(next);
+        directoryStatus = { appliedAt: directory.state.latestAt, error: null };
+        log.info('configuration reloaded', { why, routes: next.routes.length, customers: next.customers.length, providers: next.providers.length, ...told });
+        return { ok: true, routes: next.routes.length, ...told };
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        log.error('configuration not reloaded; the running routes stay', { why, field: err.field, error: err.message });
+        log.error('configuration not reloaded; the running configuration stays', { why, field: err.field, error: err.message });
         return { ok: false, field: err.field, error: err.message };
       }
     });
-    return reloading;
+    reloading = done.catch(() => undefined);
+    return done;
   };
+  const onDirectoryChanged = (): void => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = reportLive(liveConfig(file, directory.state));
+        const told = await apply(next);
+        directoryStatus = { appliedAt: directory.state.latestAt, error: null };
+        log.info('directory change applied', { customers: next.customers.length, providers: next.providers.length, ...told });
+      } catch (err) {
+        directoryStatus = { appliedAt: directoryStatus.appliedAt, error: errorMessage(err) };
+        log.error('directory change not applied; the running configuration stays', { error: errorMessage(err), field: err instanceof ConfigError ? err.field : undefined });
+      }
+    }).catch(() => undefined);
+  };
+
   // What the operator CLI sees and does: src/control/.
   const control = await startNodeControl({
     config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
     reload: () => reload('reload-routes'),
+    directory: () => directoryStatus,
   });
+  // From here a change can be applied everywhere; one that came during start-up is applied now.
+  directory.on('changed', onDirectoryChanged);
+  onDirectoryChanged();
   // What a load balancer or orchestrator asks: src/control/admin-server.ts.
   let stoppingNow = false;
   const kafkaAdmin = config.admin === null ? null : kafka.admin();
@@ -167,6 +213,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       log.info('gateway node stopping');
       // Not ready from the first moment of stopping; the listener itself goes last.
       stoppingNow = true;
+      directory.off('changed', onDirectoryChanged);
       await control.stop().catch((err: unknown) => log.warn('control plane stop failed', { error: errorMessage(err) }));
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
@@ -176,6 +223,7 @@ export async function startNode(config: GatewayConfig, logger: Logger, options: 
       // its providers.
       await pool.stop();
       await system.shutdown({ drain: true });
+      await directory.stop();
       await writer.stop().catch((err: unknown) => log.error('writer stop failed', { error: errorMessage(err) }));
       registry.stopRefresh();
       await link.stop();

@@ -109,6 +109,11 @@ export const RECEIPT_ID_FORMS: readonly ReceiptIdForm[] = ['auto', 'same', 'hexT
 
 export interface ProviderConfig {
   readonly id: string;
+  /**
+   * Where the provider's partition of provider-outgoing-messages comes from (slot % partitions):
+   * given by the live directory for the provider's life; without it, its index in the list.
+   */
+  readonly slot?: number;
   readonly host: string;
   readonly port: number;
   readonly systemId: string;
@@ -208,10 +213,12 @@ export type TopicName =
   | 'heldDeliveries'
   | 'correlations'
   | 'events'
-  | 'deadLetters';
+  | 'deadLetters'
+  /** The live customers and providers (src/directory/): compacted, one partition. */
+  | 'directory';
 export const TOPIC_NAMES: readonly TopicName[] = [
   'messageParts', 'assemblerChangelog', 'messages', 'providerOutgoing', 'providerEvents', 'deliveries', 'heldDeliveries',
-  'correlations', 'events', 'deadLetters',
+  'correlations', 'events', 'deadLetters', 'directory',
 ];
 
 export interface KafkaConfig {
@@ -283,6 +290,11 @@ export interface GatewayConfig {
   /** Group name → customer system ids, for route filters. */
   readonly customerGroups: Readonly<Record<string, readonly string[]>>;
   readonly providers: readonly ProviderConfig[];
+  /**
+   * Providers the live directory removed (src/directory/): records still routed to one are
+   * handed back to the router. Never in a configuration file.
+   */
+  readonly removedProviders?: readonly string[];
   readonly routing: RoutingConfig;
   readonly routes: readonly RouteConfig[];
   readonly delivery: DeliveryConfig;

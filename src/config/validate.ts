@@ -49,7 +49,17 @@ export function envOverrides(env: NodeJS.ProcessEnv): EnvOverrides {
 const HOST_PORT = /^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/;
 const ID = /^[A-Za-z0-9_.-]+$/;
 
-export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayConfig {
+export interface ValidateOptions {
+  /**
+   * `file` (default): routes and customer groups may name only the file's customers and
+   * providers. `directory`: also those of the live directory (src/directory/), which the node
+   * checks once it has read it (live-config.ts).
+   */
+  references?: 'file' | 'directory';
+}
+
+export function validateConfig(raw: unknown, env: EnvOverrides = {}, options: ValidateOptions = {}): GatewayConfig {
+  const deferred = options.references === 'directory';
   const root = Fields.root(raw);
 
   const node = root.obj('node');
@@ -97,7 +107,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   unique(customers.map((c) => c.systemId), 'customers', 'systemId');
   // Two customers claiming one number is an error naming both.
   compileNumberOwners(customers);
-  const customerGroups = readCustomerGroups(root.obj('customerGroups'), new Set(customers.map((c) => c.systemId)));
+  const customerGroups = readCustomerGroups(root.obj('customerGroups'), deferred ? null : new Set(customers.map((c) => c.systemId)));
 
   const providers = root.objects<ProviderConfig>('providers', readProvider, { required: true, minLength: 1 });
   providers.forEach((p, i) => checkProvider(p, `providers[${i}]`));
@@ -112,7 +122,7 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}): GatewayCon
   rt.done();
   const routes = root.objects<RouteConfig>('routes', readRoute, { required: true, minLength: 1 });
   // References, patterns, time zones and windows: the same checks a runtime reload makes.
-  compileRoutes({ routes, routing, customerGroups, providers, customers });
+  compileRoutes(deferred ? withNamed({ routes, customerGroups, providers, customers }, routing) : { routes, routing, customerGroups, providers, customers });
 
   const d = root.obj('delivery');
   const delivery = {
@@ -148,13 +158,26 @@ function readAdmin(root: Fields): AdminConfig | null {
   return admin;
 }
 
-function readCustomerGroups(g: Fields, customerIds: ReadonlySet<string>): Record<string, string[]> {
+/** The routing input with a stand-in for every customer and provider the routes name (their existence is checked later). */
+function withNamed(
+  input: { routes: RouteConfig[]; customerGroups: Record<string, string[]>; providers: ProviderConfig[]; customers: CustomerConfig[] }, routing: RoutingConfig,
+): Parameters<typeof compileRoutes>[0] {
+  const providerIds = new Set([...input.providers.map((p) => p.id), ...input.routes.flatMap((r) => r.providers.map((p) => p.id))]);
+  const customerIds = new Set([...input.customers.map((c) => c.systemId), ...input.routes.flatMap((r) => r.customers), ...Object.values(input.customerGroups).flat()]);
+  return {
+    routes: input.routes, routing, customerGroups: input.customerGroups,
+    providers: [...providerIds].map((id) => ({ id }) as ProviderConfig),
+    customers: [...customerIds].map((systemId) => ({ systemId }) as CustomerConfig),
+  };
+}
+
+function readCustomerGroups(g: Fields, customerIds: ReadonlySet<string> | null): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const name of g.keys()) {
     if (!ID.test(name)) throw new ConfigError(`customerGroups.${name}`, 'group names must use letters, digits, _ . -', name);
     out[name] = g.strings(name, { required: true });
     out[name].forEach((c, j) => {
-      if (!customerIds.has(c)) throw new ConfigError(`customerGroups.${name}[${j}]`, 'names no configured customer', c);
+      if (customerIds !== null && !customerIds.has(c)) throw new ConfigError(`customerGroups.${name}[${j}]`, 'names no configured customer', c);
     });
   }
   g.done();
@@ -249,11 +272,13 @@ function readPartitions(k: Fields): Record<TopicName, number> {
   if (!k.has('partitions') || k.isNumber('partitions')) {
     const n = k.int('partitions', { default: 12, min: 1, max: 1000 });
     for (const t of TOPIC_NAMES) out[t] = n;
+    // Every node reads all of it: one partition keeps its records in the order written.
+    out.directory = 1;
     return out;
   }
   const p = k.obj('partitions');
   const def = p.int('default', { default: 12, min: 1, max: 1000 });
-  for (const t of TOPIC_NAMES) out[t] = p.int(t, { default: def, min: 1, max: 1000 });
+  for (const t of TOPIC_NAMES) out[t] = t === 'directory' ? 1 : p.int(t, { default: def, min: 1, max: 1000 });
   p.done();
   // The changelog must be co-partitioned with the parts it records.
   if (out.assemblerChangelog !== out.messageParts)

@@ -40,8 +40,13 @@ export class ControlHandler {
   private subscriber: RedisClient | undefined;
   private readonly providerControls: ProviderControls;
 
-  constructor(private readonly deps: HandlerDeps) {
+  constructor(private deps: HandlerDeps) {
     this.providerControls = new ProviderControls(deps.redis, deps.config.redis.keyPrefix);
+  }
+
+  /** Customers and providers changed (live directory): later commands check against them. */
+  reconfigure(config: GatewayConfig): void {
+    this.deps = { ...this.deps, config };
   }
 
   async start(): Promise<void> {

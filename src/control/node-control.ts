@@ -14,7 +14,7 @@ import type { NodeSnapshot, ReloadResult } from '../node-types.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ControlHandler } from './handler.js';
 import { StatusPublisher } from './publisher.js';
-import type { NodeStatus } from './status.js';
+import type { DirectoryStatus, NodeStatus } from './status.js';
 
 export interface NodeControlDeps {
   config: GatewayConfig;
@@ -28,10 +28,13 @@ export interface NodeControlDeps {
   snapshot: () => Promise<NodeSnapshot>;
   /** The node's one reload (GatewayNode.reload). */
   reload: () => Promise<ReloadResult>;
+  directory?: () => DirectoryStatus;
   log: Logger;
 }
 
 export interface NodeControl {
+  /** The configuration in force changed (live directory): operators' commands check against it. */
+  reconfigure(config: GatewayConfig): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startNodeControl(deps: NodeControlDeps): Promise<NodeContr
   const publisher = new StatusPublisher({
     redis: deps.redis, prefix: config.redis.keyPrefix, nodeId: config.nodeId, version: await packageVersion(),
     listeners: deps.listeners, snapshot: deps.snapshot, onTick: () => deps.controls.refresh(), log,
+    ...(deps.directory ? { directory: deps.directory } : {}),
     cluster: {
       topics: deps.topics,
       stages: definitions.map((d) => ({ stage: d.name, groupId: groupIdFor(config, d.name), topic: d.topic(deps.topics) })),
@@ -54,6 +58,11 @@ export async function startNodeControl(deps: NodeControlDeps): Promise<NodeContr
   await handler.start();
   await publisher.start();
   return {
+    reconfigure: async (next) => {
+      handler.reconfigure(next);
+      await publisher.describe(next.customers.map((c) => c.systemId)).catch((err: unknown) => log.warn('cluster description not updated', { error: String(err) }));
+      publisher.nudge();
+    },
     stop: async () => {
       await publisher.stop();
       await handler.stop();

@@ -10,7 +10,7 @@ import type { RedisClient } from '../redis/client.js';
 import { errorMessage } from '../errors.js';
 import type { NodeSnapshot } from '../node-types.js';
 import { controlKeys } from '../redis/keys.js';
-import { buildNodeStatus, PUBLISH_INTERVAL_MS, SNAPSHOT_TTL_SECONDS, type ClusterDescription, type CounterMemory, type NodeStatus } from './status.js';
+import { buildNodeStatus, PUBLISH_INTERVAL_MS, SNAPSHOT_TTL_SECONDS, type ClusterDescription, type CounterMemory, type DirectoryStatus, type NodeStatus } from './status.js';
 
 export interface PublisherDeps {
   redis: RedisClient;
@@ -20,6 +20,8 @@ export interface PublisherDeps {
   listeners: NodeStatus['listeners'];
   cluster: Omit<ClusterDescription, 'updatedAt'>;
   snapshot: () => Promise<NodeSnapshot>;
+  /** The live directory as the node applied it. */
+  directory?: () => DirectoryStatus;
   /** Also run on every tick (refresh of the operator's customer overrides). */
   onTick: () => Promise<void>;
   log: Logger;
@@ -34,7 +36,18 @@ export class StatusPublisher {
   private lastError = '';
   private running: Promise<void> | undefined;
 
-  constructor(private readonly deps: PublisherDeps) {}
+  constructor(private deps: PublisherDeps) {}
+
+  /** Publishes at once (a change the CLI waits for), besides the regular ticks. */
+  nudge(): void {
+    this.running ??= this.publish().finally(() => (this.running = undefined));
+  }
+
+  /** The customers of the cluster description changed (live directory). */
+  async describe(customers: string[]): Promise<void> {
+    this.deps.cluster = { ...this.deps.cluster, customers };
+    await this.deps.redis.set(controlKeys(this.deps.prefix).cluster, JSON.stringify({ ...this.deps.cluster, updatedAt: Date.now() }));
+  }
 
   async start(): Promise<void> {
     const keys = controlKeys(this.deps.prefix);
@@ -68,6 +81,7 @@ export class StatusPublisher {
       const status = buildNodeStatus({
         nodeId, version: this.deps.version, pid: process.pid, host: hostname(), startedAt: this.startedAt, now,
         rss: mem.rss, heapUsed: mem.heapUsed, cpuPercent, main: snap.main, workers: snap.workers, listeners: [...this.deps.listeners], mainThreadId: threadId,
+        ...(this.deps.directory ? { directory: this.deps.directory() } : {}),
       }, this.memory);
       const keys = controlKeys(this.deps.prefix);
       await redis.multi()

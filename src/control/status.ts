@@ -65,6 +65,16 @@ export interface NodeStatus {
   sessions: SessionStatus[];
   providers: ProviderStatus[];
   listeners: { name: string; host: string; port: number; tls: boolean }[];
+  /**
+   * The live directory as this node runs it: the newest record time it applied, and why the
+   * last change was not applied (null when it was). `smsgw customer|provider` waits on it.
+   */
+  directory?: DirectoryStatus;
+}
+
+export interface DirectoryStatus {
+  appliedAt: number;
+  error: string | null;
 }
 
 /** Stable facts the CLI needs even when no node is up (consumer lag matters most then). */
@@ -90,6 +100,7 @@ export interface NodeFacts {
   workers: ThreadSnapshot[];
   listeners: NodeStatus['listeners'];
   mainThreadId: number;
+  directory?: DirectoryStatus;
 }
 
 /** Counter values of the previous publish, by key, to turn counters into rates. */
@@ -140,6 +151,7 @@ export function buildNodeStatus(f: NodeFacts, memory: CounterMemory): NodeStatus
       ...f.workers.map((w) => ({ thread: w.index, threadId: w.threadId, heapUsed: w.memory.heapUsed, actors: w.actors, stages: w.stages })),
     ],
     sessions, providers, listeners: f.listeners,
+    ...(f.directory ? { directory: f.directory } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ const BASE_NAMES: Record<TopicName, string> = {
   correlations: 'provider-message-correlations',
   events: 'message-events',
   deadLetters: 'dead-letters',
+  directory: 'gateway-directory',
 };
 
 /** Receipts can come days after the submit (validity periods up to several days). */
@@ -98,7 +99,7 @@ export async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, to
 
 function topicConfig(t: TopicName, config: KafkaConfig): { name: string; value: string }[] {
   const entries = [{ name: 'min.insync.replicas', value: String(Math.min(2, config.replicationFactor)) }];
-  if (t === 'assemblerChangelog' || t === 'heldDeliveries') entries.push({ name: 'cleanup.policy', value: 'compact' });
+  if (t === 'assemblerChangelog' || t === 'heldDeliveries' || t === 'directory') entries.push({ name: 'cleanup.policy', value: 'compact' });
   if (t === 'correlations') {
     // Compacted (one record per provider message id) and deleted after the correlation's own
     // lifetime: a receipt later than that has nothing left to match in Redis either.

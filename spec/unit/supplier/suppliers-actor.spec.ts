@@ -203,11 +203,40 @@ describe('suppliers actor', () => {
       const pause = () => child()!.ask<{ provider: string; paused: boolean; rate: number }>({ type: 'control', action: 'pause' });
       assert.equal((await pause()).rate, 100, 'the configured rate to begin with');
       // p2 is not owned here: ignored.
-      assert.equal(parent.tell({ type: 'reconfigure', providers: [{ id: 'p1', rate: 7 }, { id: 'p2', rate: 9 }] }), true);
+      const rates: Record<string, number> = { p1: 7, p2: 9 };
+      assert.equal(parent.tell({ type: 'reconfigure', config: { ...config, providers: config.providers.map((p) => ({ ...p, rate: rates[p.id]! })) } }), true);
       await waitFor(() => logged('provider rate changed', 'supplier').length === 1, 'the rate change');
       const answer = await pause();
       assert.deepEqual(answer, { provider: 'p1', paused: true, rate: 7 });
       assert.equal(statsOf('suppliers')[0]?.failed, 0);
+    });
+
+    it('starts the supplier of a provider added to the configuration, on the partition of its slot', async () => {
+      const { parent } = await started();
+      const p3 = { ...config.providers[0]!, id: 'p3', slot: 4 };
+      parent.tell({ type: 'reconfigure', config: { ...config, providers: [...config.providers, p3] } });
+      await waitFor(() => system.lookup('actor://test/suppliers/supplier-p3') !== undefined, 'supplier-p3 started');
+      assert.deepEqual(statsOf('supplier').map((s) => s.address.path).sort(), ['/suppliers/supplier-p1', '/suppliers/supplier-p3']);
+    });
+
+    it('retires the supplier of a removed provider, then hands its late records back to the router', async () => {
+      const { parent } = await started();
+      parent.tell({ type: 'reconfigure', config: { ...config, providers: config.providers.filter((p) => p.id !== 'p1'), removedProviders: ['p1'] } });
+      await waitFor(() => logged('provider bind retired', 'supplier').length === 1, 'p1 retired');
+      await waitFor(() => system.lookup('actor://test/suppliers/supplier-p1') === undefined, 'supplier-p1 stopped');
+      const out = outgoing('p1');
+      await parent.ask(record(out, P1_PARTITION));
+      const back = writer.appended.flat().filter((o) => o.topic === topics.messages).map((o) => JSON.parse(String(o.value)) as MessageRecord);
+      assert.deepEqual(back.map((m) => [m.id, m.reroute?.excluded]), [[out.message.id, ['p1']]]);
+    });
+
+    it('starts a changed provider again with its new settings once the old bind retired', async () => {
+      const { parent } = await started();
+      const changed = config.providers.map((p) => (p.id === 'p1' ? { ...p, port: 10 } : p));
+      parent.tell({ type: 'reconfigure', config: { ...config, providers: changed } });
+      await waitFor(() => system.lookup('actor://test/suppliers/supplier-p1~1') !== undefined, 'the replacement supplier');
+      await waitFor(() => system.lookup('actor://test/suppliers/supplier-p1') === undefined, 'the old supplier gone');
+      assert.equal(logged('provider bind retired', 'supplier').length, 1);
     });
 
     it('a record for a provider owned elsewhere leaves the binds of this partition alone', async () => {

@@ -15,7 +15,7 @@ import { providerPartition } from '../supplier/ownership.js';
 export interface RoutedDeps {
   topics: Pick<Topics, 'providerOutgoing'>;
   nodeId: string;
-  providers: readonly ProviderConfig[];
+  providers: readonly Pick<ProviderConfig, 'id' | 'slot'>[];
   providerPartitions: number;
 }
 

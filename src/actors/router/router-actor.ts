@@ -49,7 +49,8 @@ export interface RouterDeps {
 export const MAX_REROUTES = 8;
 
 export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMessage> {
-  const routed = { topics: deps.topics, nodeId: deps.nodeId, providers: deps.config.providers, providerPartitions: deps.providerPartitions };
+  // Providers of the configuration in force: a reload or the live directory replaces them.
+  let routed: Parameters<typeof routedRecord>[0] = { topics: deps.topics, nodeId: deps.nodeId, providers: deps.config.providers, providerPartitions: deps.providerPartitions };
   return {
     kind: 'router',
     supervision: stageSupervision,
@@ -77,6 +78,9 @@ export function routerActor(deps: RouterDeps): ActorSpec<RouterState, RouterMess
   function reload(state: RouterState, message: ReloadRoutes, ctx: ActorContext<RouterMessage>): RouterState {
     try {
       const table = compileRoutes(message.config);
+      routed = { ...routed, providers: message.config.providers };
+      // A restart (supervision) starts from the routes in force.
+      deps.config = { ...deps.config, ...message.config } as GatewayConfig;
       ctx.log.info('routes reloaded', { routes: message.config.routes.length });
       ctx.reply({ reloaded: true, routes: message.config.routes.length });
       return { ...state, table };

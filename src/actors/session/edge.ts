@@ -23,7 +23,7 @@ import type { LocalSessions } from './local-sessions.js';
 import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import { ClusterRateLimiter } from './rate-limiter.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
-import { sessionActor, type SessionMessage } from './session-actor.js';
+import { sessionActor, type SessionDeps, type SessionMessage } from './session-actor.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 import { EdgeRouter } from './edge-router.js';
 import { availabilityOf } from '../router/availability-cache.js';
@@ -53,7 +53,7 @@ export interface CustomerEdge {
   readonly listening: number;
   /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
   unbindAll(unbindTimeoutMs: number, askTimeoutMs: number): Promise<void>;
-  /** Takes the routes of a reloaded configuration. */
+  /** Takes the routes and customers of a changed configuration (a reload, the live directory). */
   reconfigure(config: GatewayConfig): void;
   /** Closes the listeners and what is left of the connections; stops the bind heartbeat. */
   close(): Promise<void>;
@@ -77,7 +77,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   const routing = deps.routeAtEdge
     ? new EdgeRouter(config, deps.topics, nodeId, config.kafka.partitions.providerOutgoing, availabilityOf(deps.redis, config, log))
     : undefined;
-  const sessionDeps = {
+  const sessionDeps: SessionDeps = {
     config, writer: deps.writer, topics: deps.topics, registry: deps.registry, local: deps.local, nodeId,
     customers: new CustomerDirectory(config.customers),
     guard: new ClusterBindGuard(deps.redis, prefix, config.session.bindFailures, redisTrouble('failed-bind counts cannot reach Redis; counting per node')),
@@ -142,7 +142,13 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
       draining = true;
       await Promise.allSettled([...sessions].map((s) => s.ask({ type: 'shutdown', unbindTimeoutMs }, askTimeoutMs)));
     },
-    reconfigure: (next) => routing?.reload(next),
+    reconfigure: (next) => {
+      routing?.reload(next);
+      // Binds from now on check the new entries; each session looks at its own customer again.
+      sessionDeps.config = next;
+      sessionDeps.customers = new CustomerDirectory(next.customers);
+      for (const s of sessions) s.tell({ type: 'customersChanged' });
+    },
     close: async () => {
       draining = true;
       await Promise.allSettled(servers.map((s) => s.close()));

@@ -43,6 +43,8 @@ export type SessionMessage =
   | { type: 'request'; pdu: Pdu; respond: Respond }
   | DeliverMessage
   | { type: 'closed' }
+  /** The customers changed (live directory): a removed customer is unbound, a changed one keeps its bind. */
+  | { type: 'customersChanged' }
   /** Node shutdown: finish in-flight submits, unbind the customer, close. */
   | { type: 'shutdown'; unbindTimeoutMs: number };
 
@@ -112,6 +114,9 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
           return state;
         case 'shutdown':
           await onShutdown(state, message.unbindTimeoutMs);
+          return state;
+        case 'customersChanged':
+          await onCustomersChanged(state, ctx);
           return state;
       }
     },
@@ -311,6 +316,20 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
     // Submits already handed to Kafka still finish; their answers simply have no socket.
     await Promise.allSettled([...state.inFlight]);
     ctx.stopSelf();
+  }
+
+  async function onCustomersChanged(state: SessionState, ctx: ActorContext<SessionMessage>): Promise<void> {
+    const bound = state.bound;
+    if (!bound || state.closing) return;
+    const now = deps.customers.get(bound.customer.systemId);
+    if (now && now.bindTypes.includes(bound.bindType)) {
+      // Rate, numbers and the rest apply at once; a new password from the next bind.
+      state.bound = { ...bound, customer: now };
+      return;
+    }
+    ctx.log.warn(now ? 'unbinding: the customer may no longer bind this way' : 'unbinding: the customer was removed', { customer: bound.customer.systemId, bindType: bound.bindType, remote: conn.remoteAddress });
+    state.closing = true;
+    await onShutdown(state, 3000);
   }
 
   async function onShutdown(state: SessionState, unbindTimeoutMs: number): Promise<void> {

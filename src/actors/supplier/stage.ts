@@ -38,8 +38,8 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
   // Submits still queued when the partition moves are dropped: the new owner sends them, and
   // sending them here too would reach the provider twice.
   revoked: () => ({ type: 'revoked' }),
-  // A reload changes provider rates; the binds stay up.
-  reconfigure: (config) => ({ type: 'reconfigure', providers: config.providers.map((p) => ({ id: p.id, rate: p.rate })) }),
+  // Providers added, removed or changed (a reload, the live directory); a rate change keeps the bind up.
+  reconfigure: (config) => ({ type: 'reconfigure', config }),
   deadLettered: (record, env) => deadLetteredMessage(env.topics, () => decodeOutgoing(record.value).message),
 };
 

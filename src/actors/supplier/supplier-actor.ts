@@ -68,7 +68,13 @@ export type { SupplierControl } from './supplier-control.js';
 type OverridesMessage = { type: 'overrides'; overrides: ProviderOverrides } | { type: 'overridesUnreadable' } | { type: 'readOverrides' };
 
 /** setRate: parts per second from now on (a configuration reload). */
-export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'extendClaims' } | { type: 'revoked' } | WorkDone;
+export type SupplierMessage = RecordMessage | SupplierControl | OverridesMessage | { type: 'setRate'; rate: number } | { type: 'report' } | { type: 'extendClaims' } | { type: 'revoked' } | WorkDone
+  /**
+   * The provider was removed or changed (live directory): finish the messages under way, then
+   * stop and unbind; `onRetired` runs once the bind is closed. The parent sends it no more records.
+   */
+  | { type: 'retire'; onRetired: () => void }
+  | { type: 'retireCheck' };
 
 interface SupplierState {
   bind: ProviderBind;
@@ -112,6 +118,9 @@ type PartOutcome =
   | { kind: 'expired' };
 
 export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): ActorSpec<SupplierState, SupplierMessage> {
+  // Outside the state: a restart while retiring goes on retiring.
+  let retirement: { onRetired: () => void; since: number } | undefined;
+  let retired = false;
   return {
     kind: 'supplier',
     supervision: stageSupervision,
@@ -128,6 +137,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       ctx.timers.startPeriodic('report', 1000, { type: 'report' });
       report(bind, ctx);
       ctx.timers.startPeriodic('extendClaims', Math.max(100, Math.floor(deps.sent.claimTtlMs / 3)), { type: 'extendClaims' });
+      if (retirement) ctx.timers.startPeriodic('retireCheck', 100, { type: 'retireCheck' });
       return { bind, work: new InFlight(), claims: new Map(), operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
@@ -150,6 +160,19 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         ctx.log.info('partition moved: queued submits left to the new owner', { provider: provider.id, dropped });
         return state;
       }
+      if (message.type === 'retire') {
+        ctx.log.info('provider bind retiring: finishing the messages under way', { provider: provider.id, inFlight: state.work.size });
+        retirement ??= { onRetired: message.onRetired, since: Date.now() };
+        ctx.timers.startPeriodic('retireCheck', 100, { type: 'retireCheck' });
+        return state;
+      }
+      if (message.type === 'retireCheck') {
+        if (state.work.size === 0 && !retired) {
+          retired = true;
+          ctx.stopSelf();
+        }
+        return state;
+      }
       if (message.type === 'control') return control(state, message, ctx);
       if (message.type === 'overrides' || message.type === 'overridesUnreadable' || message.type === 'readOverrides') {
         return onOverrides(state, message, ctx);
@@ -167,9 +190,13 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal, state.claims), out.message.id, (done) => done);
       return state;
     },
-    postStop: async (state) => {
+    postStop: async (state, ctx) => {
       state.work.abandonAll();
       await state.bind.stop();
+      if (retired && retirement) {
+        ctx.log.info('provider bind retired', { provider: provider.id, afterMs: Date.now() - retirement.since });
+        retirement.onRetired();
+      }
     },
   };
 

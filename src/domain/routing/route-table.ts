@@ -32,7 +32,7 @@ export interface RoutingInput {
   routes: readonly RouteConfig[];
   routing: Pick<RoutingConfig, 'mode' | 'timeZone'>;
   customerGroups: Readonly<Record<string, readonly string[]>>;
-  providers: readonly Pick<ProviderConfig, 'id'>[];
+  providers: readonly Pick<ProviderConfig, 'id' | 'slot'>[];
   customers: readonly Pick<CustomerConfig, 'systemId'>[];
 }
 

@@ -9,7 +9,7 @@ import type { ActorSystem } from '../../runtime/system.js';
 import type { ActorControl, ActorControlResult } from './protocol.js';
 
 export async function controlActors(system: ActorSystem, control: ActorControl): Promise<ActorControlResult[]> {
-  const targets = system.snapshot().filter((a) => a.kind === control.kind && (control.name === undefined || addressName(a.address) === control.name));
+  const targets = system.snapshot().filter((a) => a.kind === control.kind && (control.name === undefined || addressName(a.address).split('~')[0] === control.name));
   return Promise.all(targets.map(async (a): Promise<ActorControlResult> => {
     const address = formatAddress(a.address);
     const ref = system.lookup(a.address);
