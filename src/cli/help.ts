@@ -27,6 +27,33 @@ export const COMMANDS: Readonly<Record<string, { usage: string; summary: string;
   resume: { usage: 'resume <provider>', summary: 'send to the provider again' },
   rate: { usage: 'rate provider|customer <id> <per-second>', summary: 'change a provider bind\'s throttle or a customer\'s cluster-wide submit rate' },
   'reload-routes': { usage: 'reload-routes', summary: 'every node reads its configuration file again and installs the new routes' },
+  customer: {
+    usage: 'customer add|set|remove|list [<systemId>] [flags]',
+    summary: 'customers as live data: in force on every node within seconds, no restart (reads and writes Kafka)',
+    details: [
+      '  customer add <systemId> --password <pw> [--bind-types transmitter,receiver,transceiver] [--rate <n>|none]',
+      '               [--burst <n>] [--max-binds <n>] [--allowed-ips <cidr,...>] [--numbers <n,prefix*,...>]',
+      '  customer set <systemId> [any flag of add]   changes only what it names; a new password holds from the next bind',
+      '  customer remove <systemId>                  unbinds its sessions on every node and refuses its binds',
+      '  customer list                               the customers in force (never their passwords)',
+      '  Passwords are stored hashed (scrypt). Waits until every live node applied the change; exit 1 names a node',
+      '  that refused it, 5 when one did not answer in --timeout (the change stays in the directory).',
+    ].join('\n'),
+  },
+  provider: {
+    usage: 'provider add|set|remove|list [<id>] [flags]',
+    summary: 'providers as live data: bound, changed or drained and unbound on every node without a restart (reads and writes Kafka)',
+    details: [
+      '  provider add <id> --host <h> --port <p> --system-id <s> --password <pw> [--rate <n>] [--window <n>]',
+      '               [--bind-type <t>] [--system-type <t>] [--concatenation udh8|udh16|sar|payload] [--receipt-id-form <f>]',
+      '               [--max-attempts <n>] [--max-retry-age-ms <ms>] [--retry-delay-ms <ms>] [--failover-after-ms <ms>]',
+      '               [--response-timeout-ms <ms>] [--throttle-pause-ms <ms>] [--throttle-pause-max-ms <ms>]',
+      '  provider set <id> [any flag of add]   a new rate applies at once; other changes rebind after the bind drains',
+      '  provider remove <id>                  the bind finishes what it is sending, then unbinds; routes leave it out',
+      '  provider list                         the providers in force',
+      '  Routes stay in the configuration files: a route may name a provider added here (reload-routes).',
+    ].join('\n'),
+  },
   trace: { usage: 'trace <message-id>', summary: 'the story of one message from the message-events topic: accepted, routed, submitted, receipt, delivered (reads Kafka)' },
   'dead-letters': {
     usage: 'dead-letters [replay <p:o>...|--all]',

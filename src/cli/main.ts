@@ -12,6 +12,7 @@ import { CliError, Exit } from './errors.js';
 import { commandHelp, generalHelp } from './help.js';
 import { parseOptions, type CliOptions } from './options.js';
 import { runTop } from './top.js';
+import { runDirectory } from './directory.js';
 
 const VIEWS = new Set(['nodes', 'actors', 'sessions', 'providers', 'lag', 'outbox']);
 
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     if (VIEWS.has(o.command)) out = await runView(o.command, o, redis);
     else if (o.command === 'trace') out = await runTrace(o, redis);
     else if (o.command === 'dead-letters') out = await runDeadLetters(o, redis);
+    else if (o.command === 'customer' || o.command === 'provider') out = await runDirectory(o, redis);
     else out = await runAction(o, redis);
     const text = o.json ? JSON.stringify(out.view.data, null, 2) : out.view.text;
     (out.exitCode === Exit.OK ? process.stdout : process.stderr).write(`${text}\n`);

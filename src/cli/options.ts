@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { COMMANDS } from './help.js';
+import { ENTRY_OPTIONS } from './entry-flags.js';
 import { CliError, Exit, usageError } from './errors.js';
 import { DEFAULT_BROKERS, DEFAULT_KEY_PREFIX, DEFAULT_REDIS_URL } from '../config/defaults.js';
 import { parseConfigText } from '../config/load.js';
@@ -26,6 +27,8 @@ export interface CliOptions {
   count: number | null;
   /** dead-letters replay --all */
   all: boolean;
+  /** The entry flags of `customer|provider add|set` (entry-flags.ts), by flag name. */
+  entry: Record<string, string>;
 }
 
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -37,6 +40,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
         help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, all: { type: 'boolean' },
         redis: { type: 'string' }, brokers: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' },
         node: { type: 'string' }, timeout: { type: 'string' }, interval: { type: 'string' }, count: { type: 'string', short: 'n' },
+        ...ENTRY_OPTIONS,
       },
     });
   } catch (err) {
@@ -44,6 +48,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
   const { values: v, positionals } = parsed;
   const [command = null, ...args] = positionals;
+  const entry = Object.fromEntries(Object.keys(ENTRY_OPTIONS).flatMap((k) => ((v as Record<string, unknown>)[k] === undefined ? [] : [[k, String((v as Record<string, unknown>)[k])]])));
+  const firstEntryFlag = Object.keys(entry)[0];
+  if (firstEntryFlag !== undefined && command !== 'customer' && command !== 'provider' && command !== 'help') throw usageError(`--${firstEntryFlag}: applies to smsgw customer|provider add|set only`);
   if (command !== null && command !== 'help' && !(command in COMMANDS)) throw usageError(`unknown command ${JSON.stringify(command)} (smsgw help lists them)`);
   // A node's configuration file gives what the flags and the environment do not.
   const file = v.config === undefined ? undefined : gatewayConfig(v.config, env);
@@ -63,6 +70,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): C
     intervalMs: positive('--interval', v.interval, 2000),
     count: v.count === undefined ? null : positive('--count', v.count, 1),
     all: Boolean(v.all),
+    entry,
   };
 }
 
