@@ -157,6 +157,11 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
     reloading = reloading.then(async () => {
       try {
         const next = reportLive(liveConfig(file, directory.state));
+        // Its own seeds coming back, or a record that changes nothing here: nothing to tell anyone.
+        if (sameDirectory(next, current)) {
+          directoryStatus = { appliedAt: directory.state.latestAt, error: null };
+          return;
+        }
         const told = await apply(next);
         directoryStatus = { appliedAt: directory.state.latestAt, error: null };
         log.info('directory change applied', { customers: next.customers.length, providers: next.providers.length, ...told });
@@ -236,4 +241,10 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
     return stopping;
   };
   return { nodeId, listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, system, pool, snapshot, stop, reload, get config() { return current; } };
+}
+
+/** Whether two configurations have the same customers, providers and routes (what the directory changes). */
+function sameDirectory(a: GatewayConfig, b: GatewayConfig): boolean {
+  const of = (c: GatewayConfig) => JSON.stringify([c.customers, c.providers, c.removedProviders ?? [], c.routes, c.customerGroups]);
+  return of(a) === of(b);
 }

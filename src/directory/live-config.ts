@@ -37,7 +37,9 @@ export function checkReferences(file: GatewayConfig, state: DirectoryState): voi
   }
   file.routes.forEach((r, i) => {
     r.providers.forEach((p, j) => {
-      if (!known('provider', p.id)) throw new ConfigError(`routes[${i}].providers[${j}]`, 'names no provider of the file or the live directory', p.id);
+      // As compileRoutes names it: `provider` for a static route's one provider.
+      const field = r.providers.length === 1 && r.kind === 'static' ? `routes[${i}].provider` : `routes[${i}].providers[${j}]`;
+      if (!known('provider', p.id)) throw new ConfigError(field, 'names no provider of the file or the live directory', p.id);
     });
     r.customers.forEach((c, j) => {
       if (!known('customer', c)) throw new ConfigError(`routes[${i}].customers[${j}]`, 'names no customer of the file or the live directory', c);

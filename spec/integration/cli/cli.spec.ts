@@ -275,7 +275,7 @@ describe('smsgw CLI against a running gateway', function () {
     const refused = await cli(['reload-routes']);
     writeFileSync(configPath, good);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /refused by cli-node: routes\[0\]\.provider: names no configured provider \(got "nosuch"\)/);
+    assert.match(refused.stderr, /refused by cli-node: routes\[0\]\.provider: names no provider of the file or the live directory \(got "nosuch"\)/);
   });
 
   it('pause and rate provider outlive the bind: the node restarted binds the provider paused at the operator\'s rate', async () => {

@@ -161,7 +161,7 @@ describe('bad configuration stops start-up with a message naming the field', fun
   });
 
   it('a route to an unknown provider', async () => {
-    await expectRefused({ ...base(), routes: [{ provider: 'ghost' }] }, /routes\[0\]\.provider: names no configured provider \(got "ghost"\)/);
+    await expectRefused({ ...base(), routes: [{ provider: 'ghost' }] }, /routes\[0\]\.provider: names no provider of the file or the live directory \(got "ghost"\)/);
   });
 
   it('a value of the wrong type', async () => {

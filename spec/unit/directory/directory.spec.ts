@@ -85,7 +85,7 @@ describe('live directory', () => {
   it('refuses a file naming a provider neither it nor the directory has, naming the field', async () => {
     const state = await seeded();
     const typo = file({ routes: [{ provider: 'pp' }] });
-    assert.throws(() => checkReferences(typo, state), (e: unknown) => e instanceof ConfigError && e.field === 'routes[0].providers[0]');
+    assert.throws(() => checkReferences(typo, state), (e: unknown) => e instanceof ConfigError && e.field === 'routes[0].provider');
     state.apply({ kind: 'provider', id: 'pp', entry: { id: 'pp', host: 'h', port: 3, systemId: 's', password: 'x' }, seed: null, slot: 2, at: 2000, by: 'cli' });
     checkReferences(typo, state);
   });

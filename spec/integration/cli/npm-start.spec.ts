@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from '../../support/env.js';
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** The environment of an operator's shell: none of the overrides the specs use. */
+function operatorEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['REDIS_URL', 'SMSGW_REDIS_PREFIX', 'SMSGW_CONFIG', 'SMSGW_NODE_ID']) delete env[k];
+  return env;
+}
+
+const npx = (args: string[]): Promise<Run> => new Promise((resolve) => {
+  execFile('npx', ['--no-install', ...args], { env: operatorEnv(), timeout: 60000 }, (err, stdout, stderr) =>
+    resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+});
+
+describe('npm start, then npx smsgw with no flags', function () {
+  this.timeout(240000);
+  let start: ChildProcess;
+  const logs: string[] = [];
+
+  before(async () => {
+    // As users start it: the demo configuration, its simulator, 127.0.0.1:2775 and the admin port 9775.
+    // The broker of the test run is reused (SMSGW_KAFKA_BROKERS), as npm start does with one that answers.
+    start = spawn('npm', ['start'], { env: operatorEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (c: Buffer) => logs.push(...c.toString().split('\n').filter(Boolean));
+    start.stdout!.on('data', collect);
+    start.stderr!.on('data', collect);
+    await waitFor('the demo node ready on 127.0.0.1:9775', async () => {
+      if (start.exitCode !== null) throw new Error(`npm start exited with ${start.exitCode}:\n${logs.slice(-20).join('\n')}`);
+      try {
+        return (await fetch('http://127.0.0.1:9775/readyz', { signal: AbortSignal.timeout(2000) })).status === 200;
+      } catch {
+        return false;
+      }
+    }, 180000, 500);
+  });
+  after(async () => {
+    if (start && start.exitCode === null) {
+      process.kill(-start.pid!, 'SIGINT');
+      await new Promise((r) => start.once('exit', r));
+    }
+  });
+
+  it('shows the node in smsgw nodes, and the demo customer and provider', async () => {
+    const nodes = await npx(['smsgw', 'nodes', '--json']);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const rows = JSON.parse(nodes.stdout) as { node: string; listeners: string[] }[];
+    assert.ok(rows.some((r) => r.listeners.includes('127.0.0.1:2775')), nodes.stdout);
+    const customers = await npx(['smsgw', 'customer', 'list']);
+    assert.equal(customers.code, 0, customers.stderr);
+    assert.match(customers.stdout, /^demo\s/m);
+    const providers = await npx(['smsgw', 'provider', 'list']);
+    assert.match(providers.stdout, /^simulator\s+127\.0\.0\.1:2776/m);
+  });
+});
