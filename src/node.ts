@@ -29,6 +29,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { nodeExposition } from './metrics/aggregate.js';
 import { heldSummary } from './redis/stores/held-summary.js';
 import { LiveDirectory } from './directory/live-directory.js';
+import { restoreOperatorControls } from './control/restore-controls.js';
 import { checkReferences, liveConfig, type LiveConfig } from './directory/live-config.js';
 import type { DirectoryStatus } from './control/status.js';
 
@@ -104,6 +105,8 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   const dispatch: DeliveryDispatch = new DeliveryDispatch({ nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log, metrics });
   await link.start();
   registry.startRefresh(REGISTRY_REFRESH_MS, (err) => log.warn('session registry refresh failed', { error: errorMessage(err) }));
+  // Before the stage workers start: the provider binds they hold read the controls from Redis.
+  await restoreOperatorControls(redis, config.redis.keyPrefix, directory.controls, log);
   const pool = new StagePool({
     threads: config.threads, nodeId, config, stages: [...(options.stages ?? builtInStages)], logger: log,
     deliver: (record) => dispatch.deliver(record),
@@ -111,8 +114,8 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   pool.on('givenUp', (index, error) => log.error('a stage worker keeps dying; this node no longer runs its share', { worker: index, error: error.message }));
   await pool.start();
 
-  // Operator blocks and rate changes, kept in Redis; read before the first bind is answered.
-  const controls = new CustomerControls(redis, config.redis.keyPrefix);
+  // Operator blocks and rate changes: journalled in the directory topic, copied to Redis.
+  const controls = new CustomerControls(redis, config.redis.keyPrefix, directory);
   await controls.refresh();
   // The customer edge (SMPP listeners and session actors): src/actors/session/edge.ts.
   const routeAtEdge = config.routing.atEdge && (options.stages ?? builtInStages).some((s) => s.endsWith('/actors/router/stage.js'));
@@ -174,7 +177,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
 
   // What the operator CLI sees and does: src/control/.
   const control = await startNodeControl({
-    config, redis, topics, system, pool, controls, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
+    config, redis, topics, system, pool, controls, journal: directory, stages: options.stages ?? builtInStages, listeners: [...listeners], snapshot, log,
     reload: () => reload('reload-routes'),
     directory: () => directoryStatus,
   });

@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Redis } from 'ioredis';
 import { hashPassword } from '../actors/session/password.js';
 import { validateCustomerEntry, validateProviderEntry } from '../config/validate.js';
+import { isControlKey } from '../directory/controls.js';
 import { decodeDirectoryRecord, directoryKey, DirectoryState, encodeDirectoryRecord, type DirectoryRecord, type EntryKind } from '../directory/records.js';
 import { ConfigError } from '../errors.js';
 import { replayTopic } from '../kafka/replay.js';
@@ -54,7 +55,8 @@ export async function runDirectory(o: CliOptions, redis: Redis): Promise<Directo
 async function readDirectory(kafka: KafkaClient, topic: string, o: CliOptions): Promise<DirectoryState> {
   const state = new DirectoryState();
   await replayTopic(kafka, topic, async (records) => {
-    for (const r of records) if (r.value !== null) state.apply(decodeDirectoryRecord(r.value));
+    // The operator's controls share the topic (src/directory/controls.ts); the entries are what is listed.
+    for (const r of records) if (r.value !== null && !isControlKey(r.key)) state.apply(decodeDirectoryRecord(r.value));
   }, { timeoutMs: Math.max(30000, o.timeoutMs * 6), logger: silentLogger });
   return state;
 }

@@ -13,6 +13,7 @@ import { readSupplierControlReply, SUPPLIER_KIND, supplierActorName, type Suppli
 import type { ActorControlResult } from '../host/threads/protocol.js';
 import type { CustomerControls } from './customer-controls.js';
 import { ProviderControls } from './provider-controls.js';
+import type { ControlJournal } from '../directory/live-directory.js';
 import type { ControlOutcome, ControlReply, ControlRequest } from './protocol.js';
 import type { ReloadResult } from '../node-types.js';
 import { parseRequest } from './protocol.js';
@@ -25,6 +26,8 @@ export interface HandlerDeps {
   system: ActorSystem;
   pool: StagePool;
   controls: CustomerControls;
+  /** Where provider controls are journalled besides Redis (the live directory). */
+  journal?: ControlJournal;
   /** The node's one reload (GatewayNode.reload): the file watch and SIGHUP use it too. */
   reload: () => Promise<ReloadResult>;
   log: Logger;
@@ -41,7 +44,7 @@ export class ControlHandler {
   private readonly providerControls: ProviderControls;
 
   constructor(private deps: HandlerDeps) {
-    this.providerControls = new ProviderControls(deps.redis, deps.config.redis.keyPrefix);
+    this.providerControls = new ProviderControls(deps.redis, deps.config.redis.keyPrefix, deps.journal);
   }
 
   /** Customers and providers changed (live directory): later commands check against them. */

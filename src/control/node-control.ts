@@ -12,6 +12,8 @@ import type { StagePool } from '../host/threads/stage-pool.js';
 import { groupIdFor, type StageDefinition } from '../host/stage.js';
 import type { NodeSnapshot, ReloadResult } from '../node-types.js';
 import type { CustomerControls } from './customer-controls.js';
+import type { ControlJournal } from '../directory/live-directory.js';
+import { restoreOperatorControls } from './restore-controls.js';
 import { ControlHandler } from './handler.js';
 import { StatusPublisher } from './publisher.js';
 import type { DirectoryStatus, NodeStatus } from './status.js';
@@ -23,6 +25,8 @@ export interface NodeControlDeps {
   system: ActorSystem;
   pool: StagePool;
   controls: CustomerControls;
+  /** Where operator controls are journalled (the live directory); without it, Redis only. */
+  journal?: ControlJournal;
   stages: readonly string[];
   listeners: NodeStatus['listeners'];
   snapshot: () => Promise<NodeSnapshot>;
@@ -43,11 +47,15 @@ export async function startNodeControl(deps: NodeControlDeps): Promise<NodeContr
   const definitions = await Promise.all(deps.stages.map(async (url) => (await import(url) as { stage: StageDefinition }).stage));
   const handler = new ControlHandler({
     nodeId: config.nodeId, config, redis: deps.redis, system: deps.system, pool: deps.pool, controls: deps.controls, log,
-    reload: deps.reload,
+    reload: deps.reload, ...(deps.journal ? { journal: deps.journal } : {}),
   });
   const publisher = new StatusPublisher({
     redis: deps.redis, prefix: config.redis.keyPrefix, nodeId: config.nodeId, version: await packageVersion(),
-    listeners: deps.listeners, snapshot: deps.snapshot, onTick: () => deps.controls.refresh(), log,
+    listeners: deps.listeners, snapshot: deps.snapshot, onTick: async () => {
+      // A Redis that came back empty gets the operator's controls back from their journal.
+      if (deps.journal) await restoreOperatorControls(deps.redis, config.redis.keyPrefix, deps.journal.controls, log);
+      await deps.controls.refresh();
+    }, log,
     ...(deps.directory ? { directory: deps.directory } : {}),
     cluster: {
       topics: deps.topics,

@@ -89,6 +89,8 @@ export class StatusPublisher {
         .zadd(keys.nodes, now, nodeId)
         // Entries of nodes silent for long are trimmed by whoever publishes.
         .zremrangebyscore(keys.nodes, '-inf', now - 24 * 3600_000)
+        // Back after Redis came back empty: the CLI finds the cluster by it when every node is down.
+        .set(keys.cluster, JSON.stringify({ ...this.deps.cluster, updatedAt: now }), 'NX')
         .exec();
       this.lastError = '';
     } catch (err) {

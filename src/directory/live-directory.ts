@@ -14,11 +14,20 @@ import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import { decodeDirectoryRecord, directoryKey, DirectoryState, encodeDirectoryRecord, type DirectoryRecord } from './records.js';
 import { seedRecords } from './seed.js';
+import { controlKey, ControlState, decodeControlRecord, encodeControlRecord, isControlKey, type ControlRecord } from './controls.js';
 
 const CHANGE_DEBOUNCE_MS = 100;
 
-export class LiveDirectory extends EventEmitter<{ changed: [] }> {
+/** Where the operator's controls are journalled: the live directory (controls.ts). */
+export interface ControlJournal {
+  readonly controls: ControlState;
+  /** Resolves once the record is durable in Kafka (and taken into `controls`). */
+  journal(r: Omit<ControlRecord, 'at' | 'by'>): Promise<void>;
+}
+
+export class LiveDirectory extends EventEmitter<{ changed: [] }> implements ControlJournal {
   readonly state = new DirectoryState();
+  readonly controls = new ControlState();
   private readonly follower: TopicFollower;
   private started = false;
   private debounce: NodeJS.Timeout | undefined;
@@ -54,21 +63,34 @@ export class LiveDirectory extends EventEmitter<{ changed: [] }> {
     return records;
   }
 
+  async journal(r: Omit<ControlRecord, 'at' | 'by'>): Promise<void> {
+    const record: ControlRecord = { ...r, at: Date.now(), by: this.nodeId };
+    await this.writer.append({ topic: this.topics.directory, key: controlKey(r.target, r.id, r.aspect), value: encodeControlRecord(record) });
+    this.controls.apply(record);
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.debounce);
     await this.follower.stop();
   }
 
   private take(records: FollowedRecord[]): void {
+    let entries = 0;
     for (const r of records) {
       if (r.value === null) continue;
       try {
+        if (isControlKey(r.key)) {
+          this.controls.apply(decodeControlRecord(r.value));
+          continue;
+        }
+        entries++;
         this.state.apply(decodeDirectoryRecord(r.value));
       } catch (err) {
         this.log.warn('directory record skipped', { offset: r.offset, key: r.key, error: errorMessage(err) });
       }
     }
-    if (!this.started) return;
+    // Controls are read where they are used (CustomerControls); only entries change the configuration.
+    if (!this.started || entries === 0) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.emit('changed'), CHANGE_DEBOUNCE_MS);
   }

@@ -21,6 +21,8 @@ export interface ControlKeys {
   readonly pausedProviders: string;
   /** Hash: provider id → rate override (parts per second per bind). */
   readonly providerRates: string;
+  /** Sentinel: the four control keys above rebuilt from the journal (Kafka) since Redis last came back empty. */
+  readonly controlsRestored: string;
   /** Pub/sub channel the nodes listen on for requests. */
   readonly requests: string;
   /** Pub/sub channel a request's answers come back on. */
@@ -37,6 +39,7 @@ export function controlKeys(prefix: string): ControlKeys {
     customerRates: `${base}customer-rates`,
     pausedProviders: `${base}paused-providers`,
     providerRates: `${base}provider-rates`,
+    controlsRestored: `${base}restored`,
     requests: `${base}requests`,
     replies: (requestId: string) => `${base}replies:${requestId}`,
   });

@@ -1,0 +1,39 @@
+/**
+ * Rebuilds the operator's controls in Redis from their journal (src/directory/controls.ts)
+ * when Redis has lost them: a node does it at start and on every status tick, whenever the
+ * `restored` sentinel is missing (a Redis that restarted empty, or a first start). The writes
+ * are idempotent, so two nodes restoring at once write the same thing. Aspects the journal
+ * never recorded are left as Redis has them.
+ */
+import type { RedisClient } from '../redis/client.js';
+import { controlKeys } from '../redis/keys.js';
+import type { ControlState } from '../directory/controls.js';
+import type { Logger } from '../log.js';
+
+/** Whether it restored (the sentinel was missing), and how many journalled aspects it wrote. */
+export async function restoreControls(redis: RedisClient, prefix: string, controls: ControlState): Promise<{ restored: boolean; aspects: number }> {
+  const keys = controlKeys(prefix);
+  if ((await redis.exists(keys.controlsRestored)) === 1) return { restored: false, aspects: 0 };
+  const m = redis.multi();
+  const records = controls.all();
+  for (const r of records) {
+    if (r.aspect === 'rate') {
+      const hash = r.target === 'customer' ? keys.customerRates : keys.providerRates;
+      if (typeof r.value === 'number') m.hset(hash, r.id, String(r.value));
+      else m.hdel(hash, r.id);
+    } else {
+      const set = r.target === 'customer' ? keys.blocked : keys.pausedProviders;
+      if (r.value === true) m.sadd(set, r.id);
+      else m.srem(set, r.id);
+    }
+  }
+  m.set(keys.controlsRestored, String(Date.now()));
+  await m.exec();
+  return { restored: true, aspects: records.length };
+}
+
+/** restoreControls, logged when it wrote. */
+export async function restoreOperatorControls(redis: RedisClient, prefix: string, controls: ControlState, log: Logger): Promise<void> {
+  const r = await restoreControls(redis, prefix, controls);
+  if (r.restored) log.info('operator controls written to Redis from their journal', { aspects: r.aspects });
+}
