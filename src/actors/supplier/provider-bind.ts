@@ -136,8 +136,9 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
   /**
    * Sends a submit_sm in its turn (the throttle, the window, a pause). `notAfter`: when its turn
    * comes later than that (the message's validity period), it is not sent (VALIDITY_PASSED).
+   * `guard` runs when the turn has come, just before the write; it throws to send nothing.
    */
-  async send(fields: PduFields, retry: boolean, notAfter?: number): Promise<SentSubmit> {
+  async send(fields: PduFields, retry: boolean, notAfter?: number, guard?: () => Promise<void> | undefined): Promise<SentSubmit> {
     if (this.abandoned) throw abandonedError();
     await this.earlier;
     if (this.abandoned) throw abandonedError();
@@ -148,6 +149,11 @@ export class ProviderBind extends EventEmitter<ProviderBindEvents> {
         this.waiting.delete(reject);
         if (notAfter !== undefined && Date.now() >= notAfter) throw new GatewayError(VALIDITY_PASSED, 'the message\'s validity period passed before its turn');
         if (this.client.state !== 'bound') throw new UnavailableError(NOT_BOUND, `provider ${this.provider.id} is not bound`);
+        const checking = guard?.();
+        if (checking) {
+          await checking;
+          if (this.client.state !== 'bound') throw new UnavailableError(NOT_BOUND, `provider ${this.provider.id} is not bound`);
+        }
         const sentAt = Date.now();
         const resp = await this.client.request('submit_sm', fields);
         return { resp, sentAt };

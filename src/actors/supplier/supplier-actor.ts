@@ -82,6 +82,8 @@ interface SupplierState {
   work: InFlight;
   /** The sent-memory keys of the messages this actor is sending, with its claim token on each. */
   claims: Map<string, string>;
+  /** When the last extension that kept every claim began (0: one was lost, or none yet). */
+  fence: { freshAt: number };
   /** Set by an operator (now or before this bind started): a configuration reload leaves it. */
   operatorRate: number | undefined;
   /**
@@ -138,7 +140,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       report(bind, ctx);
       ctx.timers.startPeriodic('extendClaims', Math.max(100, Math.floor(deps.sent.claimTtlMs / 3)), { type: 'extendClaims' });
       if (retirement) ctx.timers.startPeriodic('retireCheck', 100, { type: 'retireCheck' });
-      return { bind, work: new InFlight(), claims: new Map(), operatorRate: undefined, spoke: { paused: false, rate: false } };
+      return { bind, work: new InFlight(), claims: new Map(), fence: { freshAt: 0 }, operatorRate: undefined, spoke: { paused: false, rate: false } };
     },
     receive: (state, message, ctx) => {
       if (message.type === 'workDone') {
@@ -150,8 +152,15 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         return state;
       }
       if (message.type === 'extendClaims') {
-        deps.sent.extend(state.claims).catch((err: unknown) =>
-          ctx.log.warn('send claims not extended; another copy of a record may send its message again', { provider: provider.id, claims: state.claims.size, error: errorMessage(err) }));
+        const began = Date.now();
+        const held = state.claims.size;
+        deps.sent.extend(state.claims).then(
+          // Every claim kept: sends need not ask Redis before their submit_sm for a while.
+          (n) => { state.fence.freshAt = n === held ? began : 0; },
+          (err: unknown) => {
+            state.fence.freshAt = 0;
+            ctx.log.warn('send claims not extended; another copy of a record may send its message again', { provider: provider.id, claims: state.claims.size, error: errorMessage(err) });
+          });
         return state;
       }
       if (message.type === 'revoked') {
@@ -187,7 +196,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       const out = state.work.read(ctx, () => decodeOutgoing(message.record.value));
       if (out === undefined) return state;
-      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal, state.claims), out.message.id, (done) => done);
+      state.work.start(ctx, submit(state.bind, out, ctx, state.work.signal, state.claims, state.fence), out.message.id, (done) => done);
       return state;
     },
     postStop: async (state, ctx) => {
@@ -264,13 +273,17 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
    */
   async function submit(
     bind: ProviderBind, out: OutgoingRecord, ctx: ActorContext<SupplierMessage>, abandoned: AbortSignal, claims: Map<string, string>,
+    fence: { freshAt: number },
   ): Promise<void> {
     const m = out.message;
-    const sending: Sending = { token: `${deps.nodeId}/${randomUUID()}`, settled: false, taken: { providerMessageIds: [], parts: 0 } };
+    const sending: Sending = { token: `${deps.nodeId}/${randomUUID()}`, settled: false, taken: { providerMessageIds: [], parts: 0 }, claimedAt: 0 };
     const claimed = await claimToSend(m, sending, ctx, abandoned);
     if (claimed === 'settled') return;
     const key = deps.sent.key(provider.id, m.id);
-    if (claimed === 'claimed') claims.set(key, sending.token);
+    if (claimed === 'claimed') {
+      claims.set(key, sending.token);
+      sending.guard = () => stillClaimed(m, sending, fence, ctx);
+    }
     try {
       await send(bind, out, ctx, abandoned, sending);
     } finally {
@@ -287,6 +300,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     for (;;) {
       let r;
       try {
+        sending.claimedAt = Date.now();
         r = await deps.sent.claim(provider.id, m.id, sending.token);
       } catch (err) {
         ctx.log.warn('sent memory unavailable; sending', { messageId: m.id, provider: provider.id, error: errorMessage(err) });
@@ -309,6 +323,38 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       if (abandoned.aborted) throw new UnavailableError('SUPPLIER_STOPPED', `supplier of ${provider.id} stopped while message ${m.id} waited for its claim`);
       await sleep(CLAIM_POLL_MS);
     }
+  }
+
+  /**
+   * Run just before each submit_sm is written. A node that hung (SIGSTOP, a stalled VM, a GC
+   * pause) past its claims' TTL wakes with a queue whose messages another node may have taken
+   * over and sent meanwhile: while the last extension that kept every claim is recent, the
+   * claim is ours for sure and nothing is asked; otherwise the message is claimed again
+   * (claimed afresh when its claim merely lapsed, or Redis came back empty) and not sent when
+   * another sender holds or settled it.
+   */
+  function stillClaimed(m: MessageRecord, sending: Sending, fence: { freshAt: number }, ctx: ActorContext<SupplierMessage>): Promise<void> | undefined {
+    // The common case costs no promise: the claim was taken, or all claims kept, a moment ago.
+    if (Date.now() - Math.max(fence.freshAt, sending.claimedAt) < deps.sent.claimTtlMs / 2) return undefined;
+    return reclaim(m, sending, ctx);
+  }
+
+  async function reclaim(m: MessageRecord, sending: Sending, ctx: ActorContext<SupplierMessage>): Promise<void> {
+    let r;
+    try {
+      // Not counted as a fresh claim: finding its own claim does not extend it (the periodic
+      // extension does, and then sends stop asking).
+      r = await deps.sent.claim(provider.id, m.id, sending.token);
+    } catch (err) {
+      // Redis away: the same choice as an unclaimed send (at least once rather than never).
+      ctx.log.warn('send claim not checked before the submit; sending', { messageId: m.id, provider: provider.id, error: errorMessage(err) });
+      return;
+    }
+    if (r.kind === 'claimed' && r.resume === undefined) return;
+    ctx.log.warn('send claim lost while waiting (this node stalled); the message is left to its new sender', {
+      messageId: m.id, provider: provider.id, now: r.kind === 'busy' ? `being sent by ${r.by}` : r.kind === 'settled' ? 'settled' : 'taken over',
+    });
+    throw new UnavailableError(SEND_FENCED, `send claim of message ${m.id} at ${provider.id} lost while this node stalled`);
   }
 
   /** Remembers how the message was settled here: a later copy of its record does nothing. */
@@ -347,7 +393,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     for (const [i, fields] of split.submits.entries()) {
       if (i < resumed.length) continue;
       // The gateway needs the provider's receipt to keep its own promise to the customer.
-      const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx);
+      const outcome = await sendPart(bind, out, { ...fields, registered_delivery: 0x01 }, ctx, sending.guard);
       if (outcome.kind === 'accepted') {
         providerIds.push(outcome.providerMessageId);
         // The last part's correlation carries the message's `submitted` event in its write.
@@ -405,7 +451,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
   }
 
   /** Sends one part until the provider accepts or refuses it for good, or the limits run out. */
-  async function sendPart(bind: ProviderBind, out: OutgoingRecord, fields: PduFields, ctx: ActorContext<SupplierMessage>): Promise<PartOutcome> {
+  async function sendPart(bind: ProviderBind, out: OutgoingRecord, fields: PduFields, ctx: ActorContext<SupplierMessage>, guard?: () => Promise<void> | undefined): Promise<PartOutcome> {
     const m = out.message;
     let failures = 0;
     let retry: { reason: string; possibleDuplicate: boolean } | undefined;
@@ -426,9 +472,12 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       }
       let sent;
       try {
-        sent = await bind.send(fields, retry !== undefined, m.validUntil);
+        sent = await bind.send(fields, retry !== undefined, m.validUntil, guard);
       } catch (err) {
         if (err instanceof GatewayError && err.code === VALIDITY_PASSED) return { kind: 'expired' };
+        // Nothing was sent; another node has the message now. The record's ask fails (retriable):
+        // if it is still this node's, its next copy finds the message settled or being sent.
+        if (err instanceof GatewayError && err.code === SEND_FENCED) throw err;
         if (err instanceof UnavailableError && err.code === NOT_BOUND) {
           // Its turn came while the bind was down: nothing was sent; wait for the bind again.
           retry = { reason: 'not bound', possibleDuplicate: false };
@@ -512,6 +561,9 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
 
 const CORRELATION_RETRY = { initialMs: 100, maxMs: 5000 } as const;
 
+/** A send whose claim another sender holds now (stillClaimed): nothing was sent. */
+const SEND_FENCED = 'SEND_FENCED';
+
 /** How often a copy waiting for another's claim asks again. */
 const CLAIM_POLL_MS = 250;
 
@@ -521,6 +573,10 @@ interface Sending {
   settled: boolean;
   /** Parts taken by an earlier, abandoned send of the message. */
   resume?: PartialSend;
+  /** When its claim was last asked for (before the request: its TTL runs from later). */
+  claimedAt: number;
+  /** Checks the claim before each submit_sm (absent: sent without a claim, Redis was away). */
+  guard?: () => Promise<void> | undefined;
   /** The parts the provider took so far (left for the next sender if this one is abandoned). */
   taken: PartialSend;
 }
