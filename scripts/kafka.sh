@@ -6,6 +6,9 @@
 #   scripts/kafka.sh kill|restart --node N --nodes 3   (fault injection on one broker)
 #   scripts/kafka.sh pause|resume [--nodes 1|3] [--node N]   SIGSTOP / SIGCONT (a hung broker)
 #   scripts/kafka.sh wipe  [--nodes 1|3]   stop and delete the data
+# Every command also takes --name NAME --base-port P: a cluster of its own, its data in
+# kafka-data/NAME and its brokers on P, P+2, P+4 (controllers P+1, P+3, P+5), so that two runs
+# (a fault harness, a benchmark, the test suite) on one machine never share or wipe a broker.
 # Idempotent: the jars are cached in $SMSGW_CACHE_DIR (default ~/.cache/smsgw), and a broker
 # that already answers is reused.
 set -euo pipefail
@@ -14,23 +17,33 @@ cache=${SMSGW_CACHE_DIR:-$HOME/.cache/smsgw}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
 libs="$cache/kafka-$version/libs"
 cmd=${1:-start}; shift || true
-nodes=1; only=""; reused=""
+nodes=1; only=""; reused=""; name=""; base_port=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift 2;;
     --node) only=$2; shift 2;;
+    --name) name=$2; shift 2;;
+    --base-port) base_port=$2; shift 2;;
     *) echo "kafka.sh: unknown option $1" >&2; exit 2;;
   esac
 done
 case "$nodes" in 1|3) ;; *) echo "kafka.sh: --nodes must be 1 or 3, got $nodes" >&2; exit 2;; esac
+case "$name" in ''|*[!A-Za-z0-9_.-]*) [ -z "$name" ] || { echo "kafka.sh: --name takes letters, digits, _ . - only, got $name" >&2; exit 2; };; esac
+case "$base_port" in '') ;; *[!0-9]*) echo "kafka.sh: --base-port must be a port number, got $base_port" >&2; exit 2;; esac
+if [ -n "$base_port" ] && { [ "$base_port" -lt 1024 ] || [ "$base_port" -gt 65530 ]; }; then
+  echo "kafka.sh: --base-port must be within 1024-65530, got $base_port" >&2; exit 2
+fi
+if [ -n "$name" ] && [ -z "$base_port" ]; then echo "kafka.sh: --name needs --base-port" >&2; exit 2; fi
 
-if [ "$nodes" = 1 ]; then
+if [ -n "$base_port" ]; then
+  datadir="$cache/kafka-data/${name:-port-$base_port}"; base_broker=$base_port; base_ctrl=$((base_port + 1)); step=2
+elif [ "$nodes" = 1 ]; then
   datadir="$cache/kafka-data/single"; base_broker=9092; base_ctrl=9093; step=0
 else
-  datadir="$cache/kafka-data/trio"; base_broker=19092; base_ctrl=19192; step=1
+  datadir="$cache/kafka-data/trio"; base_broker=19092; base_ctrl=19192; step=2
 fi
-broker_port() { echo $((base_broker + ($1 - 1) * (step == 0 ? 0 : 2))); }
-ctrl_port() { echo $((base_ctrl + ($1 - 1) * (step == 0 ? 0 : 2))); }
+broker_port() { echo $((base_broker + ($1 - 1) * step)); }
+ctrl_port() { echo $((base_ctrl + ($1 - 1) * step)); }
 ids() { if [ -n "$only" ]; then echo "$only"; else seq 1 "$nodes"; fi; }
 
 log() { echo "[kafka] $*" >&2; }
@@ -195,5 +208,5 @@ case "$cmd" in
   bootstrap) bootstrap;;
   provision) provision;;
   wipe) stop_nodes TERM; rm -rf "$datadir";;
-  *) echo "usage: kafka.sh start|stop|status|kill|pause|resume|restart|wipe|bootstrap [--nodes 1|3] [--node N]" >&2; exit 2;;
+  *) echo "usage: kafka.sh start|stop|status|kill|pause|resume|restart|wipe|bootstrap [--nodes 1|3] [--node N] [--name NAME --base-port P]" >&2; exit 2;;
 esac

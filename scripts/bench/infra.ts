@@ -1,19 +1,25 @@
 /**
- * Kafka and Redis for a benchmark: reused when they answer (the environment names them, or
- * the local ones of scripts/kafka.sh and scripts/redis.sh run), started through those same
- * scripts otherwise, and stopped at the end only when this run started them. The run's own
- * topics and keys (one unique prefix) are deleted at the end.
+ * Kafka and Redis for a benchmark. By default the run starts its own: a one-broker cluster on
+ * free ports with a data folder of its own (scripts/kafka.sh --name --base-port) and a
+ * redis-server on a free port, both removed at the end, so a benchmark beside the test suite or
+ * a fault harness neither disturbs their data nor counts their Redis commands as its own. When
+ * the environment names a cluster (SMSGW_KAFKA_BROKERS) or a Redis (REDIS_URL), that one is
+ * used and left running. The run's own topics and keys (one unique prefix) are deleted at the end.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { kafkajs } from '../../src/kafka/kafkajs.js';
+import { freePort, freePortBlock } from '../lib/ports.js';
 const { Kafka, logLevel } = kafkajs;
 
 export interface InfraState {
   brokers: string[];
   redisUrl: string;
-  startedKafka: boolean;
-  startedRedis: boolean;
+  /** scripts/kafka.sh's arguments naming the cluster this run started; null: one it was given. */
+  ownKafka: string[] | null;
+  /** The redis-server this run started; null: one it was given. */
+  ownRedis: ChildProcess | null;
 }
 
 function sh(root: string, script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
@@ -25,33 +31,73 @@ function sh(root: string, script: string, args: string[], env: NodeJS.ProcessEnv
   });
 }
 
+async function startOwnRedis(log: (s: string) => void): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const failed = new Promise<never>((_, reject) => {
+    proc.once('error', (err) => reject(new Error(`redis-server could not start: ${err.message} (scripts/redis.sh ensure installs it)`)));
+    proc.once('exit', (code) => reject(new Error(`redis-server exited at start (code ${code})`)));
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  const deadline = Date.now() + 10_000;
+  try {
+    for (;;) {
+      const ok = await Promise.race([failed, probe.connect().then(() => probe.ping(), () => 'no')]);
+      if (ok === 'PONG') break;
+      probe.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${url} in 10 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  } finally {
+    probe.disconnect();
+  }
+  failed.catch(() => undefined);
+  log(`redis: started its own at ${url}`);
+  return { url, proc };
+}
+
 export async function ensureInfra(root: string, env: { kafkaBrokers?: string; redisUrl?: string }, processEnv: NodeJS.ProcessEnv, log: (s: string) => void): Promise<InfraState> {
   let brokers: string[];
-  let startedKafka = false;
+  let ownKafka: string[] | null = null;
   if (env.kafkaBrokers) {
     brokers = env.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
     log(`kafka: using ${brokers.join(',')} (SMSGW_KAFKA_BROKERS)`);
   } else {
-    const r = await sh(root, 'scripts/kafka.sh', ['start'], processEnv);
-    startedKafka = /starting \(pid/.test(r.stderr);
-    brokers = (r.stdout.trim().split('\n').pop() ?? '127.0.0.1:9092').split(',');
-    log(`kafka: ${startedKafka ? 'started' : 'reusing'} ${brokers.join(',')}`);
+    ownKafka = ['--name', `bench-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`, '--base-port', String(await freePortBlock(2))];
+    const r = await sh(root, 'scripts/kafka.sh', ['start', ...ownKafka], processEnv);
+    brokers = r.stdout.trim().split('\n').pop()!.split(',');
+    log(`kafka: started a broker of its own at ${brokers.join(',')} (${ownKafka.join(' ')})`);
   }
-  const redisUrl = env.redisUrl ?? 'redis://127.0.0.1:6379';
-  const r = await sh(root, 'scripts/redis.sh', ['ensure'], { ...processEnv, REDIS_URL: redisUrl });
-  const startedRedis = /started at/.test(r.stderr);
-  log(`redis: ${startedRedis ? 'started' : 'reusing'} ${redisUrl}`);
-  return { brokers, redisUrl, startedKafka, startedRedis };
+  if (env.redisUrl) {
+    log(`redis: using ${env.redisUrl} (REDIS_URL)`);
+    return { brokers, redisUrl: env.redisUrl, ownKafka, ownRedis: null };
+  }
+  try {
+    const redis = await startOwnRedis(log);
+    return { brokers, redisUrl: redis.url, ownKafka, ownRedis: redis.proc };
+  } catch (err) {
+    if (ownKafka) await sh(root, 'scripts/kafka.sh', ['wipe', ...ownKafka], processEnv).catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function releaseInfra(root: string, s: InfraState, processEnv: NodeJS.ProcessEnv, log: (s: string) => void): Promise<void> {
-  if (s.startedKafka) {
-    log('kafka: stopping the broker this run started');
-    await sh(root, 'scripts/kafka.sh', ['stop'], processEnv).catch((e: unknown) => log(String(e)));
+  if (s.ownKafka) {
+    log('kafka: stopping the broker this run started and deleting its data');
+    await sh(root, 'scripts/kafka.sh', ['wipe', ...s.ownKafka], processEnv).catch((e: unknown) => log(String(e)));
   }
-  if (s.startedRedis) {
+  const proc = s.ownRedis;
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
     log('redis: stopping the server this run started');
-    await sh(root, 'scripts/redis.sh', ['stop'], { ...processEnv, REDIS_URL: s.redisUrl }).catch((e: unknown) => log(String(e)));
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
 }
 

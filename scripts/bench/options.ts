@@ -95,7 +95,7 @@ Run
   --gateway-log-level <l>     info or debug: the nodes' logs, kept in the results folder (default info)
   --help
 
-Environment: SMSGW_KAFKA_BROKERS (default: scripts/kafka.sh start), REDIS_URL (default: scripts/redis.sh ensure).
+Environment: SMSGW_KAFKA_BROKERS, REDIS_URL: a cluster and a Redis to use (default: a broker and a\nredis-server of the run's own, on free ports, removed at the end).
 Exit status: 0 nothing lost; 1 a run lost, duplicated or failed messages; 2 bad options; 3 the set-up failed.
 `;
 
