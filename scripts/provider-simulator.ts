@@ -147,6 +147,11 @@ export interface ProviderSimulator extends EventEmitter<ProviderSimulatorEvents>
   /** Switches behaviour from the next submit on; options not given fall back to defaults. */
   setBehaviour(behaviour: SimulatorBehaviour, options?: BehaviourOptions): void;
   /**
+   * From now on every bind is answered with `status` (an SMSC refusing binds for a while, say
+   * ESME_RBINDFAIL); null accepts them again. Binds already made stay (dropConnections ends them).
+   */
+  refuseBinds(status: number | null): void;
+  /**
    * Sends a mobile-originated deliver_sm over a receiving bind and resolves with the status
    * the client answered. Rejects with UnavailableError (code NO_RECEIVER) when none is bound.
    */
@@ -199,6 +204,8 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
   private readonly submitsOn = new WeakMap<SmppConnection, number>();
   private readonly connections = new Set<SmppConnection>();
   private active: ActiveBehaviour;
+  /** A bind status every bind gets while set (refuseBinds). */
+  private refusing: number | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly server: SmppServer;
   private readonly log: Logger;
@@ -226,6 +233,11 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
 
   get behaviour(): SimulatorBehaviour {
     return this.active.name;
+  }
+
+  refuseBinds(status: number | null): void {
+    this.refusing = status;
+    this.log.info(status === null ? 'binds accepted again' : 'refusing binds', { status: status === null ? null : statusName(status) });
   }
 
   setBehaviour(behaviour: SimulatorBehaviour, options: BehaviourOptions = {}): void {
@@ -292,7 +304,8 @@ class Simulator extends EventEmitter<ProviderSimulatorEvents> implements Provide
   private onBind(conn: SmppConnection, kind: BindKind, pdu: Pdu, respond: Responder): void {
     if (this.sessions.has(conn)) return respond(Status.ESME_RALYBND);
     const systemId = pdu.system_id ?? '';
-    const refuse = this.opts.systemId !== undefined && systemId !== this.opts.systemId ? Status.ESME_RINVSYSID
+    const refuse = this.refusing !== null ? this.refusing
+      : this.opts.systemId !== undefined && systemId !== this.opts.systemId ? Status.ESME_RINVSYSID
       : this.opts.password !== undefined && pdu.password !== this.opts.password ? Status.ESME_RINVPASWD
         : undefined;
     if (refuse !== undefined) {

@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Children, type Child } from '../bench/processes.js';
+import { freePort, freePortBlock } from '../lib/ports.js';
 import { startProviderSimulator, type ProviderSimulator } from '../provider-simulator.js';
 import { runLoadgen } from '../loadgen/generator.js';
 import { parseLoadgenArgs } from '../loadgen/options.js';
@@ -23,6 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
 import { decodeEvents } from '../../src/domain/lifecycle.js';
 import { schedule, type TimedFault } from './schedule.js';
+import { Status } from '../../src/smpp/status.js';
 import { inFlightAt, judge, routedKey, submitKey, type Crash, type Observed, type Verdict } from './accounting.js';
 import { incarnation, servedAgain, snapshot, type GroupSnapshot, type StageGroup } from './recovery.js';
 
@@ -56,18 +57,10 @@ export interface FaultReport {
   duplicateTrace: { key: string; messageId?: string; takenAtS: number[]; events: { type: string; node: string; atS: number }[] }[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The providers' response timeout in the nodes' configuration; the slow provider answers later. */
+const PROVIDER_RESPONSE_TIMEOUT_MS = 3000;
 
 /** The nodes' kafkajs client id stem, set in their configuration: node n's clients are `<this>-<node id>[-w<i>]`. */
 const NODE_CLIENT_ID = 'smsgw';
@@ -75,28 +68,38 @@ const NODE_CLIENT_ID = 'smsgw';
 export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   mkdirSync(o.outDir, { recursive: true });
   const children = new Children();
-  const kafkaSh = join(o.root, 'scripts/kafka.sh');
   const env = { ...process.env, KAFKA_HEAP: process.env.KAFKA_HEAP ?? '512m' };
-  const prefix = `faults-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}.`;
+  const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const prefix = `faults-${runId}.`;
+  // A cluster of its own (ports, data folder): another run on this machine cannot wipe it.
+  const cluster = ['--nodes', '3', '--name', `faults-${runId}`, '--base-port', String(await freePortBlock(6))];
+  const kafkaSh = (...args: string[]) => run('bash', [join(o.root, 'scripts/kafka.sh'), ...args, ...cluster], { env, maxBuffer: 1 << 20 });
   let simulators: ProviderSimulator[] = [];
   let redis: Child | null = null;
   const nodes: (Child | null)[] = [];
+  // Woken before anything is stopped: a stopped process takes no SIGTERM.
+  const pausedNodes = new Set<number>();
+  const pausedBrokers = new Set<number>();
+  const wakeAll = async () => {
+    for (const n of pausedNodes) nodes[n]?.proc.kill('SIGCONT');
+    pausedNodes.clear();
+    for (const b of pausedBrokers) await kafkaSh('resume', '--node', String(b)).catch(() => undefined);
+    pausedBrokers.clear();
+  };
   // Stopping the harness (Ctrl-C, a kill) stops what it started; otherwise the nodes, Redis and
   // the brokers would outlive it.
   const onSignal = (signal: NodeJS.Signals) => {
     o.log(`${signal}: stopping the gateway nodes, Redis and the brokers`);
-    void children.stopAll(5000)
-      .then(() => run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }))
+    void wakeAll().then(() => children.stopAll(5000))
+      .then(() => kafkaSh('wipe'))
       .catch(() => undefined)
       .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    o.log('starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2, on fresh storage');
-    // A fresh cluster each run: brokers killed by an earlier run start with logs to recover.
-    await run('bash', [kafkaSh, 'wipe', '--nodes', '3'], { env, maxBuffer: 1 << 20 });
-    const { stdout } = await run('bash', [kafkaSh, 'start', '--nodes', '3'], { env, maxBuffer: 1 << 20 });
+    o.log(`starting three Kafka brokers (KRaft), replication 3, min.insync.replicas 2, on fresh storage (${cluster.slice(2).join(' ')})`);
+    const { stdout } = await kafkaSh('start');
     const brokers = stdout.trim().split('\n').pop()!;
     const redisPort = await freePort();
     // Redis is its own child here (not the shared one) so that it can be restarted empty.
@@ -122,6 +125,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       customers: customers.map((c) => ({ ...c, maxBinds: 50 })),
       providers: simulators.map((s, i) => ({
         id: `p${i}`, host: '127.0.0.1', port: s.address.port, systemId: `gw${i}`, password: 'pw', rate: 500, window: 10,
+        responseTimeoutMs: PROVIDER_RESPONSE_TIMEOUT_MS,
       })),
       routes: [{ kind: 'weighted', providers: ['p0', 'p1'] }],
       delivery: { retryIntervalMs: 500 },
@@ -171,40 +175,72 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       const at = (Date.now() - started) / 1000;
       const entry: FaultReport['faults'][number] = { atS: Math.round(at), fault: f.fault, doneAtS: 0 };
       switch (f.fault.kind) {
-        case 'kill-node': {
+        case 'kill-node':
+        case 'pause-node': {
           const victim = f.fault.node;
           const c = nodes[victim];
+          const how = f.fault.kind === 'kill-node' ? 'killed' : 'paused';
           // Its member ids, read while it is the only process with its client ids: the restart
           // comes under the same node id, and only the member ids tell the two apart. Read
           // again after the death, for a member that rejoined under a new id in between.
           const victimClient = `${NODE_CLIENT_ID}-${nodeId(victim)}`;
           const before = await describeGroups(kafka, groupIds, 5000);
-          c?.proc.kill('SIGKILL');
-          await c?.exited;
-          const killedAt = Date.now();
-          // The dead node commits nothing more: what it sent past these offsets is sent again.
-          crashes.push({ crash: { at: killedAt, committed: await committedOffsets(kafka, `${prefix}supplier`, topics.providerOutgoing) }, entry });
+          if (how === 'killed') {
+            c?.proc.kill('SIGKILL');
+            await c?.exited;
+          } else {
+            // Hung, not dead: it holds its sockets, claims and queue, and wakes up later.
+            c?.proc.kill('SIGSTOP');
+            pausedNodes.add(victim);
+          }
+          const stoppedAt = Date.now();
+          // The stopped node commits nothing more: what it sent past these offsets is sent again.
+          crashes.push({ crash: { at: stoppedAt, committed: await committedOffsets(kafka, `${prefix}supplier`, topics.providerOutgoing) }, entry });
           const after = await describeGroups(kafka, groupIds, 5000);
           const dead = new Set([...incarnation(before, victimClient), ...incarnation(after, victimClient)]);
           if (dead.size === 0) o.log(`node ${victim}: no group member of it could be read; its recovery is timed on the assignments alone`);
-          measuring.push(recovery(kafka, stages, dead, simulators, killedAt, 120000).then((r) => {
+          measuring.push(recovery(kafka, stages, dead, simulators, stoppedAt, 120000).then((r) => {
             entry.recoveryMs = r.ms;
-            if (r.waitingFor === undefined) o.log(`node ${victim} killed at t=${entry.atS}s: its share served again after ${r.ms} ms`);
+            if (r.waitingFor === undefined) o.log(`node ${victim} ${how} at t=${entry.atS}s: its share served again after ${r.ms} ms`);
             else {
               entry.notServedAgain = r.waitingFor;
-              o.log(`node ${victim} killed at t=${entry.atS}s: its share not served again within ${r.ms} ms (${r.waitingFor})`);
+              o.log(`node ${victim} ${how} at t=${entry.atS}s: its share not served again within ${r.ms} ms (${r.waitingFor})`);
             }
           }));
           break;
         }
+        case 'resume-node':
+          nodes[f.fault.node]?.proc.kill('SIGCONT');
+          pausedNodes.delete(f.fault.node);
+          break;
+        case 'pause-broker':
+          await kafkaSh('pause', '--node', String(f.fault.broker));
+          pausedBrokers.add(f.fault.broker);
+          break;
+        case 'resume-broker':
+          await kafkaSh('resume', '--node', String(f.fault.broker));
+          pausedBrokers.delete(f.fault.broker);
+          break;
+        case 'slow-provider':
+          // Answers after the gateway gave up on them: each submit is sent again (possibleDuplicate).
+          simulators[f.fault.provider]!.setBehaviour('slow', { responseDelayMs: PROVIDER_RESPONSE_TIMEOUT_MS + 1500 });
+          break;
+        case 'refuse-binds':
+          simulators[f.fault.provider]!.refuseBinds(Status.ESME_RBINDFAIL);
+          simulators[f.fault.provider]!.dropConnections();
+          break;
+        case 'provider-normal':
+          simulators[f.fault.provider]!.setBehaviour('happy');
+          simulators[f.fault.provider]!.refuseBinds(null);
+          break;
         case 'restart-node':
           await startNodeProc(f.fault.node);
           break;
         case 'kill-broker':
-          await run('bash', [kafkaSh, 'kill', '--node', String(f.fault.broker), '--nodes', '3'], { env });
+          await kafkaSh('kill', '--node', String(f.fault.broker));
           break;
         case 'restart-broker':
-          await run('bash', [kafkaSh, 'start', '--node', String(f.fault.broker), '--nodes', '3'], { env });
+          await kafkaSh('start', '--node', String(f.fault.broker));
           break;
         case 'restart-redis': {
           const r = redis as Child | null;
@@ -266,9 +302,11 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await wakeAll();
     await children.stopAll(20000);
     await Promise.allSettled(simulators.map((s) => s.close()));
-    await run('bash', [kafkaSh, 'stop', '--nodes', '3'], { env }).catch(() => undefined);
+    // Its data goes with it: each run has a folder of its own, which nothing would reuse.
+    await kafkaSh('wipe').catch(() => undefined);
   }
 }
 

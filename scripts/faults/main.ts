@@ -1,7 +1,7 @@
 /**
  * One command for the fault scenario.
- *   node dist/scripts/faults/main.js --short            (CI: one cycle of every fault, ~5 min)
- *   node dist/scripts/faults/main.js --duration 1350    (long form: ten cycles)
+ *   node dist/scripts/faults/main.js --short            (CI: one cycle of every fault, ~7 min)
+ *   node dist/scripts/faults/main.js --duration 2550    (long form: ten cycles)
  * Options: --rate N (submits/s, default 40), --nodes N (default 3), --multipart-ratio R
  * (default 0.2), --out DIR (default reports/faults-<time>). Exit 0 when nothing accepted was
  * lost and nothing was doubled beyond what the crashes allow, 1 otherwise.
@@ -13,8 +13,9 @@ import { runFaults } from './harness.js';
 import { CYCLE_S } from './schedule.js';
 
 const USAGE = `usage: faults [--short | --duration S] [--rate N] [--nodes N] [--window N] [--multipart-ratio R] [--out DIR]
-  the fault harness: three brokers and N gateway nodes of its own, load, and a schedule of
-  node, broker, Redis and provider faults; exit 0 nothing lost, 1 a promise broken, 2 usage`;
+  the fault harness: three brokers (own ports and data folder) and N gateway nodes of its own,
+  load, and a schedule of node and broker kills and pauses, Redis restarts and provider drops,
+  slow answers and refused binds; exit 0 nothing lost, 1 a promise broken, 2 usage`;
 
 const { values } = readCommandLine(process.argv.slice(2), USAGE, {
   options: {

@@ -7,14 +7,15 @@ import type { FaultReport } from '../../../scripts/faults/harness.js';
 
 /**
  * The short form of the fault scenario, as `node dist/scripts/faults/main.js --short` runs it:
- * three brokers, three gateway nodes, steady load, every kind of fault once. It fails when an
+ * three brokers, three gateway nodes, steady load, every kind of fault once (kills, pauses past
+ * the session, Redis emptied, providers dropping, slow or refusing binds). It fails when an
  * accepted message is lost, a whole message is written twice, or providers got more duplicates
  * than the crashes could cause.
  */
 describe('faults: node, broker, Redis and provider failures under load (short form)', function () {
   this.timeout(20 * 60 * 1000);
 
-  it('loses nothing accepted, doubles no whole message, and serves a dead node\'s share again', async () => {
+  it('loses nothing accepted, doubles no whole message, and serves a dead or paused node\'s share again', async () => {
     const out = mkdtempSync(join(tmpdir(), 'smsgw-faults-'));
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, ['dist/scripts/faults/main.js', '--short', '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -27,10 +28,12 @@ describe('faults: node, broker, Redis and provider failures under load (short fo
     assert.equal(report.verdict.wholeMessageDuplicates, 0);
     assert.ok(report.verdict.providerDuplicates <= report.verdict.inFlight);
     const kinds = new Set(report.faults.map((f) => f.fault.kind));
-    for (const k of ['kill-node', 'restart-node', 'kill-broker', 'restart-broker', 'restart-redis', 'drop-provider']) assert.ok(kinds.has(k as never), `fault ${k} ran`);
-    const recoveries = report.faults.filter((f) => f.fault.kind === 'kill-node').map((f) => f.recoveryMs!);
-    assert.equal(recoveries.length, 2);
-    assert.ok(report.faults.filter((f) => f.fault.kind === 'kill-node').every((f) => typeof f.inFlight === 'number'), 'in flight counted at every node kill');
+    for (const k of ['kill-node', 'restart-node', 'kill-broker', 'restart-broker', 'restart-redis', 'drop-provider', 'pause-node', 'resume-node',
+      'pause-broker', 'resume-broker', 'slow-provider', 'refuse-binds', 'provider-normal']) assert.ok(kinds.has(k as never), `fault ${k} ran`);
+    const stops = report.faults.filter((f) => f.fault.kind === 'kill-node' || f.fault.kind === 'pause-node');
+    const recoveries = stops.map((f) => f.recoveryMs!);
+    assert.equal(recoveries.length, 3);
+    assert.ok(stops.every((f) => typeof f.inFlight === 'number'), 'in flight counted at every node kill and pause');
     assert.ok(report.observed.providerSubmits >= report.observed.wholeMessages * 0.9, `providers took ${report.observed.providerSubmits} of ${report.observed.wholeMessages} messages`);
     assert.ok(recoveries.every((ms) => ms < 90000), `served again after ${recoveries.join(', ')} ms`);
   });

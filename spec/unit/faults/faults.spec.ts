@@ -6,7 +6,8 @@ describe('fault harness: schedule', () => {
   it('the short form has each kind of fault once (a node killed twice), and every kill is followed by its restart', () => {
     const s = schedule(140, 3);
     const kinds = s.map((f) => f.fault.kind);
-    for (const k of ['kill-node', 'restart-node', 'kill-broker', 'restart-broker', 'restart-redis', 'drop-provider']) assert.ok(kinds.includes(k as never), k);
+    for (const k of ['kill-node', 'restart-node', 'kill-broker', 'restart-broker', 'restart-redis', 'drop-provider', 'pause-node', 'resume-node',
+      'pause-broker', 'resume-broker', 'slow-provider', 'refuse-binds', 'provider-normal']) assert.ok(kinds.includes(k as never), k);
     for (const f of s) {
       if (f.fault.kind === 'kill-node') {
         const node = f.fault.node;
@@ -15,6 +16,20 @@ describe('fault harness: schedule', () => {
       if (f.fault.kind === 'kill-broker') {
         const broker = f.fault.broker;
         assert.ok(s.some((g) => g.fault.kind === 'restart-broker' && g.fault.broker === broker && g.atS > f.atS));
+      }
+      if (f.fault.kind === 'pause-node') {
+        const node = f.fault.node;
+        const resume = s.find((g) => g.fault.kind === 'resume-node' && g.fault.node === node && g.atS > f.atS);
+        // Past the Kafka session (10 s) and the send claims (10 s): its partitions move.
+        assert.ok(resume && resume.atS - f.atS > 20, 'a pause outlasts the session and the claims');
+      }
+      if (f.fault.kind === 'pause-broker') {
+        const broker = f.fault.broker;
+        assert.ok(s.some((g) => g.fault.kind === 'resume-broker' && g.fault.broker === broker && g.atS > f.atS));
+      }
+      if (f.fault.kind === 'slow-provider' || f.fault.kind === 'refuse-binds') {
+        const provider = f.fault.provider;
+        assert.ok(s.some((g) => g.fault.kind === 'provider-normal' && g.fault.provider === provider && g.atS > f.atS));
       }
     }
     assert.ok(s.every((f) => f.atS < CYCLE_S));
@@ -25,6 +40,9 @@ describe('fault harness: schedule', () => {
     const killed = s.filter((f) => f.fault.kind === 'kill-node').map((f) => (f.fault as { node: number }).node);
     assert.equal(killed.length, 8);
     assert.ok(!killed.includes(0));
+    const paused = s.filter((f) => f.fault.kind === 'pause-node').map((f) => (f.fault as { node: number }).node);
+    assert.equal(paused.length, 4);
+    assert.ok(!paused.includes(0), 'node 0 keeps serving through the pauses too');
     assert.deepEqual([...new Set(killed)].sort(), [1, 2]);
     assert.throws(() => schedule(100, 1), RangeError);
   });
