@@ -23,6 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { decodeRecord, type LifecycleEvent, type MessageRecord, type OutgoingRecord } from '../../src/domain/records.js';
 import { decodeEvents } from '../../src/domain/lifecycle.js';
 import { schedule, type TimedFault } from './schedule.js';
+import { byKind, disruptedSeconds, median, perSecond, type KindSummary } from './disruption.js';
 import { Status } from '../../src/smpp/status.js';
 import { inFlightAt, judge, routedKey, submitKey, type Crash, type Observed, type Verdict } from './accounting.js';
 import { incarnation, servedAgain, snapshot, type GroupSnapshot, type StageGroup } from './recovery.js';
@@ -43,7 +44,13 @@ export interface HarnessOptions {
 export interface FaultReport {
   startedAt: string;
   options: Omit<HarnessOptions, 'log' | 'root'>;
-  faults: { atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number; notServedAgain?: string; inFlight?: number }[];
+  faults: {
+    atS: number; fault: TimedFault['fault']; doneAtS: number; recoveryMs?: number; notServedAgain?: string; inFlight?: number;
+    /** Seconds until the providers took submits at 80 % of the usual rate again (disruption.ts); null: not within the run. */
+    disruptedS?: number | null;
+  }[];
+  /** The providers' intake over the load, and how long each kind of fault held it down. */
+  flow: { usualPerSecond: number; providerSubmitsPerSecond: number[]; byKind: KindSummary[] };
   load: Pick<LoadReport, 'submits' | 'receipts' | 'throughput' | 'latencyMs'>;
   observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds' | 'providerSubmitKeys'> & {
     wholeMessages: number; submittedMessages: number; providerSubmits: number;
@@ -279,6 +286,11 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     });
     const submits = simulators.flatMap((s) => s.submitted.map((m) => ({ key: submitKey(m.pdu), at: m.at.getTime() })));
     for (const { crash, entry } of crashes) entry.inFlight = inFlightAt(crash, routed, submits);
+    const series = perSecond(submits.map((x) => x.at), started, o.durationS);
+    // The usual rate: the median second of the load, faults and all (most seconds are calm).
+    const usual = median(series);
+    for (const f of done) f.disruptedS = disruptedSeconds(series, Math.floor(f.atS), usual);
+    const flow = { usualPerSecond: usual, providerSubmitsPerSecond: series, byKind: byKind(done.map((f) => ({ kind: f.fault.kind, disruptedS: f.disruptedS ?? null }))) };
     const observed: Observed = {
       accepted: load.submits.accepted, receiptsMissing: load.receipts.missing, receiptsDuplicated: load.receipts.duplicates,
       receiptsUnknown: load.receipts.unknown, submitsUnanswered: load.submits.unanswered + load.submits.errors,
@@ -291,6 +303,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       startedAt: new Date(started).toISOString(),
       options: { durationS: o.durationS, rate: o.rate, nodes: o.nodes, window: o.window, multipartRatio: o.multipartRatio, outDir: o.outDir },
       faults: done,
+      flow,
       load: { submits: load.submits, receipts: load.receipts, throughput: load.throughput, latencyMs: load.latencyMs },
       observed: { ...rest, wholeMessages: wholeMessageKeys.length, submittedMessages: submittedIds.length, providerSubmits: submits.length, inFlightAtDrops },
       verdict,

@@ -49,6 +49,8 @@ process.stdout.write([
   `  whole-messages topic: ${report.observed.wholeMessages} records, ${v.wholeMessageDuplicates} duplicates`,
   `  towards providers: ${report.observed.providerSubmits} submits taken, ${v.providerDuplicates} duplicates; in flight at the crashes ${v.inFlight} (node kills ${report.faults.filter((f) => f.inFlight !== undefined).map((f) => f.inFlight).join(', ') || 'none'}; provider drops ${report.observed.inFlightAtDrops}); the gateway's own count ${v.submittedTwice}`,
   `  served again after a node death: ${report.faults.filter((f) => f.recoveryMs !== undefined).map((f) => `${f.recoveryMs} ms`).join(', ') || 'n/a'}`,
+  `  providers' intake (usual ${report.flow.usualPerSecond}/s) back to 80 % after, by fault kind (median / longest s): ${report.flow.byKind.map((k) => `${k.kind} ${k.count}x ${k.medianS ?? 'never'} / ${k.maxS ?? 'never'}`).join('; ')}`,
+  `  latency: submit_sm_resp p50 ${report.load.latencyMs.submitResp.p50} / p99 ${report.load.latencyMs.submitResp.p99} ms; submit to receipt p50 ${report.load.latencyMs.submitToReceipt.p50} / p99 ${report.load.latencyMs.submitToReceipt.p99} ms`,
   `  verdict: ${v.ok ? 'OK' : `FAILED: ${v.reasons.join('; ')}`}`,
   `  report: ${join(out, 'faults.json')}`,
 ].join('\n') + '\n');

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { CYCLE_S, schedule } from '../../../scripts/faults/schedule.js';
 import { duplicates, inFlightAt, judge, routedKey, submitKey, type Observed } from '../../../scripts/faults/accounting.js';
+import { byKind, disruptedSeconds, median, perSecond } from '../../../scripts/faults/disruption.js';
 
 describe('fault harness: schedule', () => {
   it('the short form has each kind of fault once (a node killed twice), and every kill is followed by its restart', () => {
@@ -99,5 +100,31 @@ describe('fault harness: what was in flight to providers', () => {
     // a committed; b sent, not committed; c sent after the crash; d sent, nothing committed in partition 1.
     assert.equal(inFlightAt({ at: 200, committed: new Map([[0, 10n]]) }, routed, submits), 2);
     assert.equal(inFlightAt({ at: 200, committed: new Map([[0, 12n], [1, 1n]]) }, routed, submits), 0);
+  });
+});
+
+describe('fault harness: disruption of the flow', () => {
+  it('counts events per second from the start of the load', () => {
+    assert.deepEqual(perSecond([1000, 1500, 1999, 2000, 4999, 900, 6000], 1000, 5), [3, 1, 0, 1, 0]);
+  });
+
+  it('measures the seconds until the flow holds at 80 % of the usual rate again', () => {
+    const counts = [10, 10, 10, 2, 0, 0, 5, 9, 10, 10, 10, 10];
+    assert.equal(median(counts), 10);
+    assert.equal(disruptedSeconds(counts, 3, 10), 4, 'back at second 7 (three seconds at ≥ 8)');
+    assert.equal(disruptedSeconds(counts, 0, 10), 0, 'a fault that changed nothing');
+    assert.equal(disruptedSeconds([10, 0, 0, 0], 1, 10), null, 'never back within the run');
+    assert.equal(disruptedSeconds([10, 9, 0, 9, 9, 9], 1, 10, { hold: 3 }), 2, 'a single good second is not enough');
+  });
+
+  it('summarises per kind; a fault never recovered makes its kind unknown', () => {
+    assert.deepEqual(byKind([
+      { kind: 'kill-node', disruptedS: 12 }, { kind: 'kill-node', disruptedS: 8 }, { kind: 'kill-node', disruptedS: 20 },
+      { kind: 'restart-redis', disruptedS: 0 }, { kind: 'pause-broker', disruptedS: null },
+    ]), [
+      { kind: 'kill-node', count: 3, medianS: 12, maxS: 20 },
+      { kind: 'restart-redis', count: 1, medianS: 0, maxS: 0 },
+      { kind: 'pause-broker', count: 1, medianS: null, maxS: null },
+    ]);
   });
 });
