@@ -85,7 +85,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
   let redis: Child | null = null;
   const nodes: (Child | null)[] = [];
   // Woken before anything is stopped: a stopped process takes no SIGTERM.
+  let keepData = false;
   const pausedNodes = new Set<number>();
+  const pausedMembers = new Map<number, Set<string>>();
   const pausedBrokers = new Set<number>();
   const wakeAll = async () => {
     for (const n of pausedNodes) nodes[n]?.proc.kill('SIGCONT');
@@ -205,6 +207,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
           crashes.push({ crash: { at: stoppedAt, committed: await committedOffsets(kafka, `${prefix}supplier`, topics.providerOutgoing) }, entry });
           const after = await describeGroups(kafka, groupIds, 5000);
           const dead = new Set([...incarnation(before, victimClient), ...incarnation(after, victimClient)]);
+          // A paused node that wakes inside a rebalance's timeout keeps its member ids: from its
+          // wake-up its members count as live again (resume-node clears this set).
+          if (how === 'paused') pausedMembers.set(victim, dead);
           if (dead.size === 0) o.log(`node ${victim}: no group member of it could be read; its recovery is timed on the assignments alone`);
           measuring.push(recovery(kafka, stages, dead, simulators, stoppedAt, 120000).then((r) => {
             entry.recoveryMs = r.ms;
@@ -218,6 +223,8 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
         }
         case 'resume-node':
           nodes[f.fault.node]?.proc.kill('SIGCONT');
+          pausedMembers.get(f.fault.node)?.clear();
+          pausedMembers.delete(f.fault.node);
           pausedNodes.delete(f.fault.node);
           break;
         case 'pause-broker':
@@ -311,6 +318,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       duplicateTrace: duplicatesOf(submits, routedIds, started, events),
     };
     writeFileSync(join(o.outDir, 'faults.json'), JSON.stringify(report, null, 2));
+    keepData = !verdict.ok;
     return report;
   } finally {
     process.off('SIGINT', onSignal);
@@ -318,8 +326,14 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     await wakeAll();
     await children.stopAll(20000);
     await Promise.allSettled(simulators.map((s) => s.close()));
-    // Its data goes with it: each run has a folder of its own, which nothing would reuse.
-    await kafkaSh('wipe').catch(() => undefined);
+    // Its data goes with it (each run has a folder of its own, which nothing would reuse),
+    // unless a promise broke: then its topics are the evidence, kept with the brokers stopped.
+    if (keepData) {
+      o.log(`verdict failed: the cluster's data is kept for inspection; start it with scripts/kafka.sh start ${cluster.join(' ')}, remove it with wipe`);
+      await kafkaSh('stop').catch(() => undefined);
+    } else {
+      await kafkaSh('wipe').catch(() => undefined);
+    }
   }
 }
 
@@ -460,8 +474,11 @@ async function readTopic(kafka: KafkaClient, topic: string): Promise<{ key: stri
     reached.set(e.payload.partition, BigInt(e.payload.lastOffset));
   });
   await consumer.run({ eachMessage: async ({ partition, message }) => { out.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset }); } });
-  const deadline = Date.now() + 120000;
+  // A long run's topics hold millions of records: a read cut short would count less than was
+  // written (fewer duplicates, empty traces), so it fails instead.
+  const deadline = Date.now() + 900000;
   while (!done() && Date.now() < deadline) await sleep(200);
   await consumer.disconnect();
+  if (!done()) throw new Error(`${topic} not read to its end in 900 s (${out.length} records read)`);
   return out;
 }
