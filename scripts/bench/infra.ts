@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { kafkajs } from '../../src/kafka/kafkajs.js';
 import { freePort, freePortBlock } from '../lib/ports.js';
+import { redisServerArgs, waitForRedis } from '../lib/redis-server.js';
 const { Kafka, logLevel } = kafkajs;
 
 export interface InfraState {
@@ -33,30 +34,19 @@ function sh(root: string, script: string, args: string[], env: NodeJS.ProcessEnv
 
 async function startOwnRedis(log: (s: string) => void): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const proc = spawn('redis-server', redisServerArgs(port), { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
     proc.once('error', (err) => reject(new Error(`redis-server could not start: ${err.message} (scripts/redis.sh ensure installs it)`)));
     proc.once('exit', (code) => reject(new Error(`redis-server exited at start (code ${code})`)));
   });
+  failed.catch(() => undefined);
   const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  const deadline = Date.now() + 10_000;
   try {
-    for (;;) {
-      const ok = await Promise.race([failed, probe.connect().then(() => probe.ping(), () => 'no')]);
-      if (ok === 'PONG') break;
-      probe.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${url} in 10 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForRedis(url, 10_000, failed);
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;
-  } finally {
-    probe.disconnect();
   }
-  failed.catch(() => undefined);
   log(`redis: started its own at ${url}`);
   return { url, proc };
 }

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Children, type Child } from '../bench/processes.js';
 import { freePort, freePortBlock } from '../lib/ports.js';
+import { redisServerArgs } from '../lib/redis-server.js';
 import { startProviderSimulator, type ProviderSimulator } from '../provider-simulator.js';
 import { runLoadgen } from '../loadgen/generator.js';
 import { parseLoadgenArgs } from '../loadgen/options.js';
@@ -113,7 +114,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const redisPort = await freePort();
     // Redis is its own child here (not the shared one) so that it can be restarted empty.
     const spawnRedis = () => {
-      const c = children.spawnCommand('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { logFile: join(o.outDir, 'redis.log') });
+      const c = children.spawnCommand('redis', 'redis-server', redisServerArgs(redisPort), { logFile: join(o.outDir, 'redis.log') });
       redis = c;
       return c;
     };

@@ -10,10 +10,10 @@ import { controlKeys } from '../redis/keys.js';
 import type { ControlState } from '../directory/controls.js';
 import type { Logger } from '../log.js';
 
-/** Whether it restored (the sentinel was missing), and how many journalled aspects it wrote. */
-export async function restoreControls(redis: RedisClient, prefix: string, controls: ControlState): Promise<{ restored: boolean; aspects: number }> {
+/** Writes the journalled controls back when the sentinel is missing, and says so in the log. */
+export async function restoreOperatorControls(redis: RedisClient, prefix: string, controls: ControlState, log: Logger): Promise<void> {
   const keys = controlKeys(prefix);
-  if ((await redis.exists(keys.controlsRestored)) === 1) return { restored: false, aspects: 0 };
+  if ((await redis.exists(keys.controlsRestored)) === 1) return;
   const m = redis.multi();
   const records = controls.all();
   for (const r of records) {
@@ -29,11 +29,5 @@ export async function restoreControls(redis: RedisClient, prefix: string, contro
   }
   m.set(keys.controlsRestored, String(Date.now()));
   await m.exec();
-  return { restored: true, aspects: records.length };
-}
-
-/** restoreControls, logged when it wrote. */
-export async function restoreOperatorControls(redis: RedisClient, prefix: string, controls: ControlState, log: Logger): Promise<void> {
-  const r = await restoreControls(redis, prefix, controls);
-  if (r.restored) log.info('operator controls written to Redis from their journal', { aspects: r.aspects });
+  log.info('operator controls written to Redis from their journal', { aspects: records.length });
 }

@@ -1,12 +1,13 @@
 /** Shared set-up of the return-path specs: gateway configuration, own Redis, topic readers. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { kafkajs } from '../../../src/kafka/kafkajs.js';
 import { Redis } from 'ioredis';
 import { createKafka } from '../../../src/kafka/client.js';
 import { silentLogger } from '../../../src/log.js';
 import { readCommitted } from '../../support/runtime-harness.js';
 import { brokers, kafkaConfigFor, waitFor } from '../../support/env.js';
+import { freePort } from '../../../scripts/lib/ports.js';
+import { redisServerArgs, waitForRedis } from '../../../scripts/lib/redis-server.js';
 
 export interface SpecCustomer {
   systemId: string;
@@ -52,34 +53,12 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let proc: ChildProcess;
   const launch = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    await waitFor('own redis-server to answer', async () => {
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    }, 10000, 100);
-    probe.disconnect();
+    proc = spawn('redis-server', redisServerArgs(port), { stdio: 'ignore' });
+    await waitForRedis(`redis://127.0.0.1:${port}`);
   };
   const kill = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
