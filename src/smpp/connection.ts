@@ -302,9 +302,11 @@ export class SmppConnection extends EventEmitter<SmppConnectionEvents> {
       return Promise.reject(err);
     }
     return new Promise<Pdu>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // After a stall (SIGSTOP, a blocked loop) the timers run before the socket is read, so
+      // answers that came in meanwhile would count as missing: give the input one turn first.
+      const timer = setTimeout(() => setImmediate(() => {
         if (this.settle(seq)) reject(new TimeoutError(`no response to ${command} #${seq} within ${timeoutMs}ms`));
-      }, timeoutMs).unref();
+      }), timeoutMs).unref();
       this.pending.set(seq, { command, resolve, reject, timer, windowed });
       this.write(frame);
     });

@@ -185,6 +185,23 @@ describe('smpp/connection', () => {
     assert.equal((await client.request('submit_sm')).command_status, Status.ESME_ROK, 'the slot was released');
   });
 
+  it('takes an answer that arrived while the process stalled past the timeout instead of timing it out', async () => {
+    let conn: SmppConnection | undefined;
+    const peer = await rawPeer({ responseTimeoutMs: 150, enquireLinkIntervalMs: 0 }, (c) => { conn = c; });
+    await waitFor('the server side of the connection', () => conn);
+    const asked = conn!.request('deliver_sm', { source_addr: '447700900001', destination_addr: '123', short_message: Buffer.from('hi') });
+    const req = await peer.next();
+    assert.equal(req.command, 'deliver_sm');
+    peer.sendPdu({ command: 'deliver_sm_resp', sequence_number: req.sequence_number, command_status: Status.ESME_ROK });
+    // The answer is in the socket's buffer; the loop is held (as a SIGSTOP or a long GC would)
+    // until the response timer is overdue.
+    const until = Date.now() + 400;
+    while (Date.now() < until) { /* stalled */ }
+    const resp = await asked;
+    assert.equal(resp.command, 'deliver_sm_resp');
+    assert.equal(resp.command_status, Status.ESME_ROK);
+  });
+
   it('rejects outstanding and queued requests with UnavailableError on close', async () => {
     const { client, serverSide } = await pair({}, { window: 1 });
     serverSide.on('request', () => undefined);
