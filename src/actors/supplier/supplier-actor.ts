@@ -407,6 +407,9 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
       // record is consumed again, by the new owner too, so what becomes of the message is
       // theirs to decide; a failed receipt or a hand-back from here could contradict them.
       if (abandoned.aborted) throw new UnavailableError('SUPPLIER_STOPPED', `supplier of ${provider.id} stopped while message ${m.id} was being sent`);
+      // The same for a node that stalled past its claim: its send timed out or aged out only
+      // because it was frozen, and the message may be another node's by now (delivered, even).
+      await sending.guard?.();
       // No other provider can help a message whose time is up.
       if (outcome.kind === 'expired') return fail(m, 'EXPIRED', null, `validity period passed with ${providerIds.length} of ${split.submits.length} parts taken`, ctx, sending);
       // Once a part is out, another provider would deliver those parts twice.
@@ -463,7 +466,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         const validMs = m.validUntil === undefined ? Infinity : m.validUntil - Date.now();
         if (!(await bind.waitBound(Math.min(waitMs, validMs)))) {
           if (validMs <= waitMs) return { kind: 'expired' };
-          return out.failover ? { kind: 'down' } : { kind: 'exhausted', status: null, why: `provider bind down for the message's remaining ${provider.maxRetryAgeMs} ms` };
+          return out.failover ? { kind: 'down' } : { kind: 'exhausted', status: null, why: `provider bind down until the message was past its retry age limit (${provider.maxRetryAgeMs} ms since accepted)` };
         }
       }
       if (retry) {
