@@ -18,16 +18,15 @@ import { Status } from '../../smpp/status.js';
 import { formatSmppTime } from '../../smpp/time.js';
 import { deliverSmFields } from './deliver-pdu.js';
 import { GatewayError, SmppStatusError, UnavailableError, errorMessage } from '../../errors.js';
-import { WriterQueueFullError, type DurableWriter, type OutRecord } from '../../kafka/writer.js';
+import { WriterQueueFullError, type DurableWriter } from '../../kafka/writer.js';
 import type { Topics } from '../../kafka/topics.js';
-import { encodeRecord, partKey, type LifecycleEvent, type OutboxRecord } from '../../domain/records.js';
+import type { OutboxRecord } from '../../domain/records.js';
 import type { EdgeRouting } from './edge-router.js';
 import { newMessageId } from '../../domain/ids.js';
-import { lifecycleEvent } from '../../domain/lifecycle.js';
-import { eventRecord } from '../event-record.js';
 import { canReceive, type CustomerDirectory } from './auth.js';
 import { actionFor } from './command-policy.js';
 import { acceptSubmit, type Accepted } from './submit.js';
+import { RateExceededError, takeMessage } from './intake.js';
 import type { DeliverMessage, LocalSessions } from './local-sessions.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { ClusterBindGuard } from './cluster-bind-guard.js';
@@ -208,43 +207,16 @@ export function sessionActor(id: string, conn: SmppConnection, deps: SessionDeps
       ctx.log.debug('submit refused', { code: err.code, status: err.commandStatus });
       return respond(err.commandStatus);
     }
-    // An operator's rate brings its own bucket, sized as the configuration's default would be.
-    const override = deps.overrides.rateOf(bound.customer.systemId);
-    const rate = override ?? bound.customer.rate;
-    const burst = override === undefined ? bound.customer.burst : Math.max(1, Math.ceil(override));
-    if (rate !== undefined && !(await deps.limiter.take(bound.customer.systemId, accepted.parts, { rate, burst }))) {
-      return respond(Status.ESME_RTHROTTLED);
-    }
     parts = accepted.parts;
-    const messageId = accepted.kind === 'message' ? accepted.record.id : accepted.record.partId;
-    const event = lifecycleEvent(messageId, 'accepted', deps.nodeId, {
-      customer: bound.customer.systemId, session: id, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}),
-    }, now);
-    // The state query_sm reads is written alongside; losing it never fails the submit.
-    const remembered = deps.states.accepted([messageId], bound.customer.systemId, accepted.record.source.addr)
-      .catch((err: unknown) => ctx.log.warn('message state not stored', { error: errorMessage(err) }));
-    const work = Promise.all([submitRecords(accepted, event).then((records) => deps.writer.append(records)), remembered]).then(
-      () => respond(Status.ESME_ROK, { message_id: messageId }),
+    const work = takeMessage(deps, bound.customer, accepted, { session: id }, ctx.log, now).then(
+      (messageId) => respond(Status.ESME_ROK, { message_id: messageId }),
       (err: unknown) => {
+        if (err instanceof RateExceededError) return respond(Status.ESME_RTHROTTLED);
         ctx.log.warn('submit not accepted', { error: errorMessage(err) });
         respond(err instanceof WriterQueueFullError ? Status.ESME_RMSGQFUL : Status.ESME_RSYSERR);
       },
     );
     track(state, work);
-  }
-
-  /** A single-part message routed here when a route takes it; anything else for the next stage. */
-  async function submitRecords(accepted: Accepted, event: LifecycleEvent): Promise<OutRecord[]> {
-    if (accepted.kind === 'message') {
-      const routed = await deps.routing?.route(accepted.record, event);
-      if (routed) return routed;
-    }
-    return [
-      accepted.kind === 'message'
-        ? { topic: deps.topics.messages, key: accepted.record.id, value: encodeRecord(accepted.record) }
-        : { topic: deps.topics.messageParts, key: partKey(accepted.record), value: encodeRecord(accepted.record) },
-      eventRecord(deps.topics, event),
-    ];
   }
 
   /** query_sm: the state the gateway knows; ESME_RINVMSGID for an id this customer never got. */
