@@ -22,7 +22,8 @@ import { builtInStages } from './actors/stages.js';
 import { DeliveryDispatch } from './actors/delivery/dispatch.js';
 import { NodeLink } from './actors/delivery/node-link.js';
 import { CustomerControls } from './control/customer-controls.js';
-import { startNodeControl } from './control/node-control.js';
+import { packageVersion, startNodeControl } from './control/node-control.js';
+import { startHttpEdge } from './http/server.js';
 import { startAdminServer, timedCheck } from './control/admin-server.js';
 import type { CheckResult } from './control/readiness.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -40,6 +41,8 @@ export interface GatewayNode {
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
   /** The admin HTTP listener's address (admin-server.ts), when configured. */
   readonly admin: { host: string; port: number } | null;
+  /** The customer HTTP API's address; null when not configured. */
+  readonly http: { host: string; port: number } | null;
   readonly system: ActorSystem;
   readonly pool: StagePool;
   snapshot(): Promise<NodeSnapshot>;
@@ -121,6 +124,10 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   const routeAtEdge = config.routing.atEdge && (options.stages ?? builtInStages).some((s) => s.endsWith('/actors/router/stage.js'));
   const edge = await startCustomerEdge({ config, system, writer, topics, redis, registry, local, states, nodeId, log, overrides: controls, routeAtEdge, metrics });
   const listeners = edge.listeners;
+  // The customer HTTP API beside SMPP, taking messages the same way (src/http/).
+  const httpEdge = config.http === null ? null : await startHttpEdge({
+    config, http: config.http, intake: edge.intake, states, overrides: controls, nodeId, version: await packageVersion(), log,
+  });
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   let current = config;
   let file = fileConfig;
@@ -129,6 +136,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
     current = next;
     const told = await pool.reconfigure(next);
     edge.reconfigure(next);
+    httpEdge?.reconfigure(next);
     await control.reconfigure(next);
     return { workers: told.length, actors: told.reduce((n, t) => n + t.actors, 0) };
   };
@@ -213,7 +221,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
       };
     },
   });
-  log.info('gateway node started', { listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, threads: config.threads, brokers: config.kafka.brokers, redis: redactUrl(config.redis.url) });
+  log.info('gateway node started', { listeners, http: httpEdge === null ? null : { host: httpEdge.host, port: httpEdge.port }, admin: admin === null ? null : { host: admin.host, port: admin.port }, threads: config.threads, brokers: config.kafka.brokers, redis: redactUrl(config.redis.url) });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -225,6 +233,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
       await control.stop().catch((err: unknown) => log.warn('control plane stop failed', { error: errorMessage(err) }));
       // Customers first: each session finishes its in-flight submits (answered only once
       // durable) and is unbound, so nothing is acknowledged but unwritten.
+      await httpEdge?.close().catch((err: unknown) => log.warn('HTTP API close failed', { error: errorMessage(err) }));
       await edge.unbindAll(3000, 10000);
       await edge.close();
       // Stages: each worker stops fetching, lets in-flight records finish, commits, unbinds
@@ -243,7 +252,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
     })();
     return stopping;
   };
-  return { nodeId, listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, system, pool, snapshot, stop, reload, get config() { return current; } };
+  return { nodeId, listeners, admin: admin === null ? null : { host: admin.host, port: admin.port }, http: httpEdge === null ? null : { host: httpEdge.host, port: httpEdge.port }, system, pool, snapshot, stop, reload, get config() { return current; } };
 }
 
 /** Whether two configurations have the same customers, providers and routes (what the directory changes). */

@@ -13,6 +13,8 @@ export interface RunningGateway {
   port: number;
   /** The admin HTTP listener's port, when the configuration has one. */
   adminPort: number | null;
+  /** The customer HTTP API's port, when the configuration has one. */
+  httpPort: number | null;
   logs: string[];
   /** SIGTERM and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -46,14 +48,14 @@ export async function startGateway(config: unknown, timeoutMs = 40000, env: Reco
 /** Starts a node on a configuration file the spec keeps (to change it while the node runs). */
 export async function startGatewayFile(configPath: string, timeoutMs = 40000, env: Record<string, string> = {}): Promise<RunningGateway> {
   const { proc, logs, exited } = runNode(configPath, env);
-  const { port, adminPort } = await new Promise<{ port: number; adminPort: number | null }>((resolve, reject) => {
+  const { port, adminPort, httpPort } = await new Promise<{ port: number; adminPort: number | null; httpPort: number | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`)), timeoutMs);
     const check = () => {
       for (const line of logs) {
         if (!line.includes('"gateway node started"')) continue;
-        const rec = JSON.parse(line) as { listeners: { port: number }[]; admin?: { port: number } | null };
+        const rec = JSON.parse(line) as { listeners: { port: number }[]; admin?: { port: number } | null; http?: { port: number } | null };
         clearTimeout(timer);
-        resolve({ port: rec.listeners[0]!.port, adminPort: rec.admin?.port ?? null });
+        resolve({ port: rec.listeners[0]!.port, adminPort: rec.admin?.port ?? null, httpPort: rec.http?.port ?? null });
         return;
       }
       if (proc.exitCode !== null) {
@@ -66,7 +68,7 @@ export async function startGatewayFile(configPath: string, timeoutMs = 40000, en
     check();
   });
   return {
-    proc, port, adminPort, logs, exited,
+    proc, port, adminPort, httpPort, logs, exited,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;

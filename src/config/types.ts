@@ -89,6 +89,8 @@ export interface CustomerConfig {
   readonly rate: number | undefined;
   /** Parts that may be sent at once above the rate (the bucket size). */
   readonly burst: number;
+  /** HTTP API keys as `sha256$<hex>` digests (src/domain/api-keys.ts); none when absent. */
+  readonly apiKeys?: readonly string[];
 }
 
 /**
@@ -302,6 +304,16 @@ export interface GatewayConfig {
   readonly stages: StagesConfig;
   /** The node's operator HTTP listener (health, readiness); none when absent. */
   readonly admin: AdminConfig | null;
+  /** The customer HTTP API (src/http/); none when absent. */
+  readonly http: HttpConfig | null;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** HTTPS with this certificate and key (PEM files); plain HTTP when absent. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export interface AdminConfig {

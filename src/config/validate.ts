@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { Fields } from './fields.js';
 import {
-  type AdminConfig,
+  type AdminConfig, type HttpConfig,
   BIND_TYPES, CONCATENATIONS, RECEIPT_ID_FORMS, ROUTE_KINDS, TOPIC_NAMES, WEEKDAYS,
   type AssemblerConfig, type BindFailureConfig, type CustomerConfig, type GatewayConfig, type KafkaConfig, type ListenerConfig, type ProviderConfig,
   type RouteConfig, type RouteProviderConfig, type RoutingConfig, type TimeWindowConfig, type TopicName,
@@ -18,6 +18,7 @@ import { compileRoutes } from '../domain/routing/route-table.js';
 import { compileNumberOwners } from '../domain/routing/number-owners.js';
 import { ASSEMBLER_DEFAULTS } from './assembler-defaults.js';
 import { readSasl, readTlsClient } from './connectivity.js';
+import { API_KEY_DIGEST } from '../domain/api-keys.js';
 
 export interface EnvOverrides {
   /** SMSGW_KAFKA_BROKERS: comma-separated host:port list. */
@@ -137,11 +138,12 @@ export function validateConfig(raw: unknown, env: EnvOverrides = {}, options: Va
   const stages = { maxRecordFailures: st.int('maxRecordFailures', { default: 3, min: 1, max: 100 }) };
   st.done();
   const admin = readAdmin(root);
+  const http = readHttp(root);
   root.done();
 
   return deepFreeze({
     nodeId, shutdownTimeoutMs, threads, logLevel: (env.logLevel as GatewayConfig['logLevel'] | undefined) ?? logLevel,
-    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler, stages, admin,
+    listeners, session, kafka, redis, customers, customerGroups, providers, routing, routes, delivery, assembler, stages, admin, http,
   });
 }
 
@@ -156,6 +158,14 @@ function readAdmin(root: Fields): AdminConfig | null {
   };
   a.done();
   return admin;
+}
+
+function readHttp(root: Fields): HttpConfig | null {
+  if (!root.has('http')) return null;
+  const h = root.obj('http');
+  const http = { host: h.str('host', { default: '127.0.0.1' }), port: h.int('port', { min: 0, max: 65535 }), tls: readListenerTls(h) };
+  h.done();
+  return http;
 }
 
 /** The routing input with a stand-in for every customer and provider the routes name (their existence is checked later). */
@@ -347,7 +357,11 @@ function readCustomer(f: Fields): CustomerConfig {
       throw new ConfigError(`${f.path}.numbers[${j}]`, 'must be digits (a prefix ends with *)', n);
     return n.replace(/^\+/, '');
   });
-  return { systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst };
+  const apiKeys = f.strings('apiKeys');
+  apiKeys.forEach((k, j) => {
+    if (!API_KEY_DIGEST.test(k)) throw new ConfigError(`${f.path}.apiKeys[${j}]`, 'must be sha256$<64 hex digits>, the digest node dist/scripts/mint-api-key.js prints (never the key itself)', k.slice(0, 12));
+  });
+  return { systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst, ...(apiKeys.length > 0 ? { apiKeys } : {}) };
 }
 
 function readProvider(f: Fields): ProviderConfig {

@@ -78,7 +78,7 @@ export async function startNodeControl(deps: NodeControlDeps): Promise<NodeContr
   };
 }
 
-async function packageVersion(): Promise<string> {
+export async function packageVersion(): Promise<string> {
   try {
     // dist/src/control/ → the package root.
     const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };

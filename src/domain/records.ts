@@ -42,6 +42,8 @@ export interface MessageRecord {
   scheduledAt?: number;
   /** Set by the assembler when parts never came and configuration releases what arrived. */
   incomplete?: { missing: number[] };
+  /** The customer's own reference for the message (HTTP API), given back with its state. */
+  reference?: string;
   /**
    * Set by the assembler: UDH information elements other than concatenation (e.g. port
    * addressing) that part 1 carried, base64, for the supplier to put back when it re-splits.

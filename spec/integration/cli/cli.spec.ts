@@ -83,7 +83,7 @@ describe('smsgw CLI against a running gateway', function () {
       const line = logs.find((l) => l.includes('"gateway node started"'));
       return line ? (JSON.parse(line) as { listeners: { port: number }[] }).listeners[0]!.port : undefined;
     }, 60000);
-    return { proc, port, adminPort: null, logs, exited, stop: async () => {
+    return { proc, port, adminPort: null, httpPort: null, logs, exited, stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       return exited;
     } };

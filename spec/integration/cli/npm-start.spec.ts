@@ -55,4 +55,21 @@ describe('npm start, then npx smsgw with no flags', function () {
     const providers = await npx(['smsgw', 'provider', 'list']);
     assert.match(providers.stdout, /^simulator\s+127\.0\.0\.1:2776/m);
   });
+
+  it('serves the customer HTTP API on 127.0.0.1:13013: Kannel\'s sendsms and the REST API, for the demo customer', async () => {
+    const kannel = await fetch('http://127.0.0.1:13013/cgi-bin/sendsms?username=demo&password=demo&to=447700900001&text=Hi', { signal: AbortSignal.timeout(20000) });
+    assert.equal(kannel.status, 202);
+    assert.equal(await kannel.text(), '0: Accepted for delivery');
+    const auth = `Basic ${Buffer.from('demo:demo').toString('base64')}`;
+    const sent = await fetch('http://127.0.0.1:13013/v1/messages', {
+      method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: '+447700900002', text: 'Hello from the demo' }), signal: AbortSignal.timeout(20000),
+    });
+    assert.equal(sent.status, 202);
+    const { id } = (await sent.json()) as { id: string };
+    await waitFor('the demo message delivered', async () => {
+      const r = await fetch(`http://127.0.0.1:13013/v1/messages/${id}`, { headers: { authorization: auth }, signal: AbortSignal.timeout(5000) });
+      return ((await r.json()) as { state?: string }).state === 'DELIVERED';
+    }, 60000, 500);
+  });
 });

@@ -16,6 +16,7 @@ const COMMANDS: { path: string; badValue?: string[] }[] = [
   { path: 'dist/scripts/loadgen/main.js', badValue: ['--rate', 'x'] },
   { path: 'dist/scripts/provider-simulator.js', badValue: ['--port', 'x'] },
   { path: 'dist/scripts/hash-password.js' },
+  { path: 'dist/scripts/mint-api-key.js' },
   { path: 'dist/scripts/bench-submit.js', badValue: ['--binds', '0'] },
   { path: 'dist/scripts/bench-stage.js', badValue: ['--records', 'many'] },
   { path: 'dist/scripts/bench-assembler.js', badValue: ['--threads', '1,x'] },

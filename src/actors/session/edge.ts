@@ -24,6 +24,7 @@ import type { MessageStateStore } from '../../redis/stores/message-state.js';
 import { ClusterRateLimiter } from './rate-limiter.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import { sessionActor, type SessionDeps, type SessionMessage } from './session-actor.js';
+import type { IntakeDeps } from './intake.js';
 import { noOverrides, type CustomerOverrides } from '../../control/customer-controls.js';
 import { EdgeRouter } from './edge-router.js';
 import { availabilityOf } from '../router/availability-cache.js';
@@ -49,6 +50,8 @@ export interface EdgeDeps {
 
 export interface CustomerEdge {
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
+  /** How messages are taken (rate limit, edge routing, durable write): shared with the HTTP edge. */
+  readonly intake: IntakeDeps;
   /** How many of the listeners accept connections now. */
   readonly listening: number;
   /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
@@ -135,6 +138,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
 
   return {
     listeners,
+    intake: sessionDeps,
     get listening() {
       return servers.filter((s) => s.listening).length;
     },
