@@ -105,7 +105,11 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   // Receipts and MO go out over a bind here, or through another node that has one.
   // A forwarded record is sent over a bind here only (deliverLocal): it never travels on.
   const link: NodeLink = new NodeLink({ redis, prefix: config.redis.keyPrefix, nodeId, deliverLocal: (r): Promise<void> => dispatch.deliverLocal(r), logger: log });
-  const dispatch: DeliveryDispatch = new DeliveryDispatch({ nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log, metrics });
+  // Customers with a webhook take their receipts and MO by HTTP (customers change live: apply()).
+  let webhooks = new Map(config.customers.flatMap((c) => (c.webhook ? [[c.systemId, c.webhook] as const] : [])));
+  const dispatch: DeliveryDispatch = new DeliveryDispatch({
+    nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log, metrics, webhookOf: (c) => webhooks.get(c),
+  });
   await link.start();
   registry.startRefresh(REGISTRY_REFRESH_MS, (err) => log.warn('session registry refresh failed', { error: errorMessage(err) }));
   // Before the stage workers start: the provider binds they hold read the controls from Redis.
@@ -134,6 +138,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   /** Puts a configuration in force on the edge, every worker and the control plane. */
   const apply = async (next: GatewayConfig): Promise<{ workers: number; actors: number }> => {
     current = next;
+    webhooks = new Map(next.customers.flatMap((c) => (c.webhook ? [[c.systemId, c.webhook] as const] : [])));
     const told = await pool.reconfigure(next);
     edge.reconfigure(next);
     httpEdge?.reconfigure(next);

@@ -91,6 +91,20 @@ export interface CustomerConfig {
   readonly burst: number;
   /** HTTP API keys as `sha256$<hex>` digests (src/domain/api-keys.ts); none when absent. */
   readonly apiKeys?: readonly string[];
+  /** Receipts and MO as signed JSON POSTs (src/http/webhook.ts) instead of deliver_sm. */
+  readonly webhook?: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** http:// or https:// URL the events are POSTed to. */
+  readonly url: string;
+  /** The HMAC-SHA256 key of the X-Smsgw-Signature header. */
+  readonly secret: string;
+  /**
+   * true: over SMPP while the customer has a receiving bind somewhere, by webhook otherwise.
+   * false (default): always by webhook.
+   */
+  readonly preferSmpp: boolean;
 }
 
 /**

@@ -361,7 +361,27 @@ function readCustomer(f: Fields): CustomerConfig {
   apiKeys.forEach((k, j) => {
     if (!API_KEY_DIGEST.test(k)) throw new ConfigError(`${f.path}.apiKeys[${j}]`, 'must be sha256$<64 hex digits>, the digest node dist/scripts/mint-api-key.js prints (never the key itself)', k.slice(0, 12));
   });
-  return { systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst, ...(apiKeys.length > 0 ? { apiKeys } : {}) };
+  const webhook = readWebhook(f);
+  return {
+    systemId, passwordHash, password, bindTypes, numbers, allowedIps, maxBinds, rate, burst,
+    ...(apiKeys.length > 0 ? { apiKeys } : {}), ...(webhook ? { webhook } : {}),
+  };
+}
+
+function readWebhook(f: Fields): CustomerConfig['webhook'] {
+  if (!f.has('webhook')) return undefined;
+  const w = f.obj('webhook');
+  const url = w.str('url', { pattern: /^https?:\/\/\S+$/, hint: 'must be an http:// or https:// URL' });
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`${w.path}.url`, 'is not a valid URL', url);
+  }
+  // Long enough that guessing it is hopeless.
+  const secret = w.str('secret', { pattern: /^[\x21-\x7e]{16,}$/, hint: 'must be at least 16 printable characters, no spaces' });
+  const preferSmpp = w.bool('preferSmpp', false);
+  w.done();
+  return { url, secret, preferSmpp };
 }
 
 function readProvider(f: Fields): ProviderConfig {

@@ -1,8 +1,10 @@
 /**
- * Where a receipt or MO goes out, on the main thread: over a receiving bind of the customer
- * on this node when there is one; otherwise through a node the session registry names as
- * holding a receiver or transceiver bind of the customer (NodeLink). The promise settles
- * with the customer's answer, which decides whether the delivery stage commits the record.
+ * Where a receipt or MO goes out, on the main thread: to the customer's webhook when it has
+ * one (src/http/webhook.ts; with `preferSmpp`, only while it has no receiving bind anywhere);
+ * otherwise over a receiving bind of the customer on this node when there is one, else
+ * through a node the session registry names as holding a receiver or transceiver bind of the
+ * customer (NodeLink). The promise settles with the customer's answer, which decides whether
+ * the delivery stage commits the record.
  */
 import type { OutboxRecord } from '../../domain/records.js';
 import { UnavailableError, errorMessage } from '../../errors.js';
@@ -11,6 +13,8 @@ import type { LocalSessions } from '../session/local-sessions.js';
 import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { NodeLink } from './node-link.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
+import type { WebhookConfig } from '../../config/types.js';
+import { postWebhook } from '../../http/webhook.js';
 
 export interface DispatchDeps {
   nodeId: string;
@@ -21,6 +25,8 @@ export interface DispatchDeps {
   logger: Logger;
   /** Counts what customers accepted here (a forwarded record is counted by the node that sent it over its bind). */
   metrics?: GatewayMetrics;
+  /** The customer's webhook, if it takes its deliveries by HTTP (read at each delivery: customers change live). */
+  webhookOf?: (customer: string) => WebhookConfig | undefined;
 }
 
 /** Errors that say "not there", as opposed to "there, but the customer did not take it". */
@@ -39,8 +45,25 @@ export class DeliveryDispatch {
     this.deps.metrics?.delivered(record, Date.now());
   }
 
-  /** Over a bind on this node, else on another node that has one. */
+  /** By webhook, or over a bind on this node, else on another node that has one. */
   async deliver(record: OutboxRecord): Promise<void> {
+    const hook = this.deps.webhookOf?.(record.customer);
+    if (hook && !hook.preferSmpp) return this.deliverByWebhook(hook, record);
+    if (!hook) return this.deliverBySmpp(record);
+    try {
+      return await this.deliverBySmpp(record);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CUSTOMER_NOT_BOUND') throw err;
+      return this.deliverByWebhook(hook, record);
+    }
+  }
+
+  private async deliverByWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<void> {
+    await postWebhook(hook, record, this.deps.responseTimeoutMs);
+    this.deps.metrics?.delivered(record, Date.now());
+  }
+
+  private async deliverBySmpp(record: OutboxRecord): Promise<void> {
     if (this.deps.local.receiverFor(record.customer)) return this.deliverLocal(record);
     let nodes: string[];
     try {

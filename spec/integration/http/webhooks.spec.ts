@@ -1,0 +1,138 @@
+import { strict as assert } from 'node:assert';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
+import { uniquePrefix, waitFor } from '../../support/env.js';
+import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
+import { outboundConfig } from '../supplier/support.js';
+
+const SECRET = 'spec-webhook-secret-0123456789';
+
+interface Received { eventId: string; signatureOk: boolean; body: { type: string; id: string; stat?: string } }
+
+/** A customer's webhook endpoint: records what it took (2xx) and can refuse everything for a while. */
+class Receiver {
+  readonly taken: Received[] = [];
+  refused = 0;
+  down = false;
+  private server!: Server;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (this.down) {
+          this.refused++;
+          res.writeHead(503).end();
+          return;
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const expected = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+        this.taken.push({ eventId: String(req.headers['x-smsgw-event-id']), signatureOk: req.headers['x-smsgw-signature'] === expected, body: JSON.parse(raw) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** The first time each event was taken, in that order. */
+  firsts(): Received[] {
+    const seen = new Set<string>();
+    return this.taken.filter((t) => !seen.has(t.eventId) && seen.add(t.eventId));
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+describe('webhooks: receipts as signed JSON POSTs from the durable outbox', function () {
+  this.timeout(240000);
+  const prefix = uniquePrefix('hook');
+  let sim: ProviderSimulator;
+  let gw: RunningGateway;
+  let receiver: Receiver;
+  let config: unknown;
+  const auth = `Basic ${Buffer.from('hooked:hookpw').toString('base64')}`;
+
+  async function send(to: string, text: string): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/v1/messages`, {
+      method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ to, text }), signal: AbortSignal.timeout(20000),
+    });
+    assert.equal(res.status, 202, await res.clone().text());
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /** The receipt is in the customer's outbox once the message's state is final (written after it). */
+  async function receiptWritten(id: string): Promise<void> {
+    await waitFor(`the receipt of ${id} in the outbox`, async () => {
+      const r = await fetch(`http://127.0.0.1:${gw.httpPort}/v1/messages/${id}`, { headers: { authorization: auth }, signal: AbortSignal.timeout(5000) });
+      return ((await r.json()) as { state?: string }).state === 'DELIVERED';
+    }, 30000, 100);
+  }
+
+  before(async () => {
+    sim = await startProviderSimulator({ systemId: 'gw', password: 'gwpass', receiptDelayMs: 20 });
+    receiver = new Receiver();
+    await receiver.start();
+    const c = outboundConfig(prefix, [{ id: 'p', port: sim.address.port }], [{ provider: 'p' }], {
+      http: { host: '127.0.0.1', port: 0 }, delivery: { retryIntervalMs: 300, responseTimeoutMs: 2000 },
+    }) as { customers: unknown[] };
+    c.customers = [{ systemId: 'hooked', password: 'hookpw', webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET } }];
+    config = c;
+    gw = await startGateway(config);
+  });
+  after(async () => {
+    await gw?.stop();
+    await sim?.close();
+    await receiver?.close();
+  });
+
+  it('POSTs the receipt of a message sent by REST, signed with the customer\'s secret, with an event id', async () => {
+    const id = await send('447700900801', 'hook me');
+    const got = await waitFor('the receipt webhook', () => receiver.taken.find((t) => t.body.id === id), 30000);
+    assert.equal(got.body.type, 'receipt');
+    assert.equal(got.body.stat, 'DELIVRD');
+    assert.ok(got.signatureOk, 'X-Smsgw-Signature is the HMAC-SHA256 of the body');
+    assert.match(got.eventId, /^[0-9a-f]{32}$/);
+  });
+
+  it('holds the events while the receiver refuses them, then brings every one, in order, none lost', async () => {
+    receiver.down = true;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const id = await send(`44770090090${i}`, `while down ${i}`);
+      await receiptWritten(id);
+      ids.push(id);
+    }
+    await waitFor('the receiver to have refused some', () => receiver.refused >= 2, 20000);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(receiver.taken.filter((t) => ids.includes(t.body.id)).length, 0, 'nothing taken while down');
+    receiver.down = false;
+    await waitFor('every held event', () => ids.every((id) => receiver.taken.some((t) => t.body.id === id)), 60000);
+    const order = receiver.firsts().map((t) => t.body.id).filter((id) => ids.includes(id));
+    assert.deepEqual(order, ids, 'in the order of the outbox');
+    assert.ok(receiver.taken.every((t) => t.signatureOk));
+  });
+
+  it('loses none when the node is killed with events pending: the restarted node brings them', async () => {
+    receiver.down = true;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await send(`44770091000${i}`, `before the kill ${i}`);
+      await receiptWritten(id);
+      ids.push(id);
+    }
+    gw.proc.kill('SIGKILL');
+    await gw.stop();
+    receiver.down = false;
+    gw = await startGateway(config, 60000);
+    await waitFor('every event held at the kill', () => ids.every((id) => receiver.taken.some((t) => t.body.id === id)), 90000);
+    const order = receiver.firsts().map((t) => t.body.id).filter((id) => ids.includes(id));
+    assert.deepEqual(order, ids, 'in order');
+  });
+});
