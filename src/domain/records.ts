@@ -44,6 +44,8 @@ export interface MessageRecord {
   incomplete?: { missing: number[] };
   /** The customer's own reference for the message (HTTP API), given back with its state. */
   reference?: string;
+  /** Kannel's dlr-url and dlr-mask (sendsms): the receipt is told by calling the URL. */
+  dlr?: DlrRequest;
   /**
    * Set by the assembler: UDH information elements other than concatenation (e.g. port
    * addressing) that part 1 carried, base64, for the supplier to put back when it re-splits.
@@ -172,6 +174,16 @@ export interface DeliveryRecord {
   submittedAt: number;
   doneAt: number;
   createdAt: number;
+  /** The provider whose receipt this is (absent for the gateway's own failed receipts). */
+  provider?: string;
+  /** Set when the message came with a Kannel dlr-url: the receipt goes there (src/http/dlr-url.ts). */
+  dlr?: DlrRequest;
+}
+
+/** Kannel's dlr-url (with its escapes) and dlr-mask (1 delivered, 2 failed, 4 buffered, 16 rejected). */
+export interface DlrRequest {
+  url: string;
+  mask: number;
 }
 
 /** A mobile-originated message to a number the customer owns. */
@@ -232,6 +244,8 @@ export interface CorrelationRecord {
   destination: SmsAddress;
   registeredDelivery: number;
   submittedAt: number;
+  /** The message's dlr-url, passed on to its receipts. */
+  dlr?: DlrRequest;
   /**
    * The customer's part ids this provider part answers for, each with the registered_delivery
    * it was submitted with: one receipt goes to each. Absent in records written before parts

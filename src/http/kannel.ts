@@ -7,13 +7,14 @@
  * coding: 0 GSM 7-bit (default; UCS-2 when the text does not fit, as the REST API does), 1
  * 8-bit binary (text holds the octets), 2 UCS-2. udh: the octets of a user data header (no
  * concatenation: send the whole text and the gateway splits it). validity and deferred:
- * minutes from now.
+ * minutes from now. dlr-mask and dlr-url: the receipt told by calling the URL (dlr-url.ts).
  */
 import { Buffer } from 'node:buffer';
 import type { MessageRecord } from '../domain/records.js';
 import { parseUdh, IEI_CONCAT_16BIT, IEI_CONCAT_8BIT } from '../smpp/udh.js';
 import { acceptRequest, type RequestContext } from './message-request.js';
 import { HttpError } from './http-error.js';
+import { registeredDeliveryFor } from './dlr-url.js';
 import type { Accepted } from '../actors/session/submit.js';
 
 export type KannelParams = Record<string, string | undefined>;
@@ -69,9 +70,10 @@ const MAX_SINGLE_OCTETS = 140;
 export function kannelMessage(p: KannelParams, octets: (name: string) => Buffer | undefined, ctx: RequestContext): Accepted & { kind: 'message' } {
   const to = p.to?.trim() ?? '';
   if (to === '') throw new KannelAnswer(400, 'Empty receiver number not allowed, rejected');
-  if (p['dlr-url'] !== undefined || (p['dlr-mask'] !== undefined && p['dlr-mask'] !== '0')) {
-    throw new KannelAnswer(400, 'dlr-url and dlr-mask are not supported by this gateway yet, rejected');
-  }
+  const mask = p['dlr-mask'] === undefined || p['dlr-mask'] === '' ? 0 : Number(p['dlr-mask']);
+  if (!Number.isInteger(mask) || mask < 0 || mask > 31) throw new KannelAnswer(400, `Invalid dlr-mask ${p['dlr-mask']}, rejected`);
+  const url = p['dlr-url'];
+  if (url !== undefined && url !== '' && !/^https?:\/\/\S+$/.test(url)) throw new KannelAnswer(400, 'dlr-url must be an http:// or https:// URL, rejected');
   const coding = p.coding ?? '0';
   if (!['0', '1', '2'].includes(coding)) throw new KannelAnswer(400, `Invalid coding ${coding}, rejected`);
   const minutes = (name: string): number | undefined => {
@@ -94,7 +96,12 @@ export function kannelMessage(p: KannelParams, octets: (name: string) => Buffer 
       ...(validity === undefined ? {} : { validity }),
       ...(deferred === undefined ? {} : { schedule: new Date(ctx.now + deferred * 1000).toISOString() }),
     }, ctx);
-    return udh === undefined || udh.length === 0 ? accepted : withUdh(accepted, udh);
+    // As Kannel: a mask asks for reports; without a URL they go the customer's usual way.
+    const withDlr: Accepted & { kind: 'message' } = mask === 0 ? accepted : {
+      ...accepted,
+      record: { ...accepted.record, registeredDelivery: registeredDeliveryFor(mask), ...(url ? { dlr: { url, mask } } : {}) },
+    };
+    return udh === undefined || udh.length === 0 ? withDlr : withUdh(withDlr, udh);
   } catch (err) {
     if (err instanceof HttpError && !(err instanceof KannelAnswer)) throw new KannelAnswer(err.status, `${err.message}, rejected`);
     throw err;

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '../../support/env.js';
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -56,10 +58,26 @@ describe('npm start, then npx smsgw with no flags', function () {
     assert.match(providers.stdout, /^simulator\s+127\.0\.0\.1:2776/m);
   });
 
-  it('serves the customer HTTP API on 127.0.0.1:13013: Kannel\'s sendsms and the REST API, for the demo customer', async () => {
-    const kannel = await fetch('http://127.0.0.1:13013/cgi-bin/sendsms?username=demo&password=demo&to=447700900001&text=Hi', { signal: AbortSignal.timeout(20000) });
-    assert.equal(kannel.status, 202);
-    assert.equal(await kannel.text(), '0: Accepted for delivery');
+  it('serves the customer HTTP API on 127.0.0.1:13013: Kannel\'s sendsms with its dlr-url, and the REST API', async () => {
+    // The integration's own endpoint for Kannel's delivery reports.
+    const calls: URL[] = [];
+    const dlrServer = createServer((req, res) => {
+      calls.push(new URL(req.url ?? '/', 'http://x'));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => dlrServer.listen(0, '127.0.0.1', r));
+    try {
+      const dlrUrl = `http://127.0.0.1:${(dlrServer.address() as AddressInfo).port}/dlr?type=%d&to=%p&id=%I`;
+      const kannel = await fetch(`http://127.0.0.1:13013/cgi-bin/sendsms?username=demo&password=demo&to=447700900001&text=Hi&dlr-mask=3&dlr-url=${encodeURIComponent(dlrUrl)}`, { signal: AbortSignal.timeout(20000) });
+      assert.equal(kannel.status, 202);
+      assert.equal(await kannel.text(), '0: Accepted for delivery');
+      const call = await waitFor('the dlr-url called', () => calls[0], 60000, 200);
+      assert.equal(call.searchParams.get('type'), '1', 'delivered');
+      assert.equal(call.searchParams.get('to'), '447700900001');
+      assert.match(call.searchParams.get('id') ?? '', /\S/);
+    } finally {
+      dlrServer.close();
+    }
     const auth = `Basic ${Buffer.from('demo:demo').toString('base64')}`;
     const sent = await fetch('http://127.0.0.1:13013/v1/messages', {
       method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },

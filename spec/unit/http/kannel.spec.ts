@@ -54,6 +54,15 @@ describe('Kannel sendsms parameters', () => {
     assert.equal(answer(() => message('to=1')).message, 'Empty text not allowed, rejected.');
     assert.equal(answer(() => message('to=1&text=x&coding=7')).status, 400);
     assert.match(answer(() => message('to=abc&text=x')).message, /rejected$/);
-    assert.match(answer(() => message('to=1&text=x&dlr-mask=3&dlr-url=http%3A%2F%2Fh%2F')).message, /dlr-url/);
+    assert.match(answer(() => message('to=1&text=x&dlr-mask=3&dlr-url=ftp%3A%2F%2Fh%2F')).message, /dlr-url/);
+    assert.match(answer(() => message('to=1&text=x&dlr-mask=99')).message, /dlr-mask/);
+  });
+
+  it('keeps dlr-url and dlr-mask with the message, and asks the provider for the receipts the mask wants', () => {
+    const m = message(`to=1&text=x&dlr-mask=3&dlr-url=${encodeURIComponent('http://h/dlr?type=%d&id=%I')}`);
+    assert.deepEqual(m.record.dlr, { url: 'http://h/dlr?type=%d&id=%I', mask: 3 });
+    assert.equal(m.record.registeredDelivery, 1);
+    assert.equal(message('to=1&text=x&dlr-mask=4').record.registeredDelivery, 0x10);
+    assert.equal(message('to=1&text=x&dlr-mask=4').record.dlr, undefined, 'a mask without a URL: reports go the customer\'s usual way');
   });
 });

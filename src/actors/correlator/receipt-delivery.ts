@@ -35,7 +35,8 @@ export function receiptRecords(topics: ReceiptDeliveryDeps['topics'], nodeId: st
     if (!wantsReceipt(t.registeredDelivery, ev.stat)) continue;
     const dlr: DeliveryRecord = {
       kind: 'receipt', customer: corr.customer, messageId: t.id, source: corr.source, destination: corr.destination,
-      stat: ev.stat, err: ev.err, submittedAt: corr.submittedAt, doneAt: now, createdAt: now,
+      stat: ev.stat, err: ev.err, submittedAt: corr.submittedAt, doneAt: now, createdAt: now, provider: ev.provider,
+      ...(corr.dlr ? { dlr: corr.dlr } : {}),
     };
     records.push({ topic: topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
   }

@@ -58,6 +58,6 @@ export function targetsPerProviderPart(m: MessageRecord, providerParts: number):
 export function receiptsForMessage(m: MessageRecord, stat: string, err: string, now: number): DeliveryRecord[] {
   return customerParts(m).filter((p) => wantsReceipt(p.registeredDelivery, stat)).map((p) => ({
     kind: 'receipt', customer: m.customer, messageId: p.id, source: m.source, destination: m.destination,
-    stat, err, submittedAt: m.acceptedAt, doneAt: now, createdAt: now,
+    stat, err, submittedAt: m.acceptedAt, doneAt: now, createdAt: now, ...(m.dlr ? { dlr: m.dlr } : {}),
   }));
 }

@@ -32,6 +32,7 @@ import { RecordError } from '../../errors.js';
 import type { HeldDeliveries, HeldItem } from './held-deliveries.js';
 import type { HeldEntry } from '../../redis/stores/held-summary.js';
 import { KeyedLock } from './keyed-lock.js';
+import { queueOf } from './delivery-queue.js';
 
 export type DeliveryMessage = RecordMessage | { type: 'retryHeld' } | WorkDone | { type: 'retryDone'; outcome: PipedOutcome<unknown> };
 
@@ -134,7 +135,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
    * answers are awaited side by side, up to the stage's window.
    */
   async function deliverInOrder(s: DeliveryState, entry: HeldEntry, log: Logger): Promise<void> {
-    const started = await s.locks.run(entry.record.customer, () => start(s, entry, log));
+    const started = await s.locks.run(queueOf(entry.record), () => start(s, entry, log));
     if (started) await finish(s, entry, started.answer, log);
   }
 
@@ -148,7 +149,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       return null;
     }
     await loadHolding(s);
-    if (s.holding.has(r.customer)) {
+    if (s.holding.has(queueOf(r))) {
       await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason: 'QUEUED_BEHIND_HELD' })]);
       return null;
     }
@@ -164,16 +165,17 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       const err = outcome.err;
       const now = Date.now();
       const reason = (err as { code?: string }).code ?? 'DELIVER_FAILED';
+      const queue = queueOf(r);
       // At once, so the customer's records that start from now on queue behind this one.
-      s.holding.add(r.customer);
-      s.holdsUnderWay.set(r.customer, (s.holdsUnderWay.get(r.customer) ?? 0) + 1);
+      s.holding.add(queue);
+      s.holdsUnderWay.set(queue, (s.holdsUnderWay.get(queue) ?? 0) + 1);
       log.info('delivery held', { customer: r.customer, messageId: r.messageId, reason, error: errorMessage(err) });
       try {
         await deps.held.hold(entry, [event(r, 'delivery_held', now, { reason })]);
       } finally {
-        const n = (s.holdsUnderWay.get(r.customer) ?? 1) - 1;
-        if (n === 0) s.holdsUnderWay.delete(r.customer);
-        else s.holdsUnderWay.set(r.customer, n);
+        const n = (s.holdsUnderWay.get(queue) ?? 1) - 1;
+        if (n === 0) s.holdsUnderWay.delete(queue);
+        else s.holdsUnderWay.set(queue, n);
       }
       return;
     }

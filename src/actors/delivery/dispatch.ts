@@ -1,5 +1,6 @@
 /**
- * Where a receipt or MO goes out, on the main thread: to the customer's webhook when it has
+ * Where a receipt or MO goes out, on the main thread: a receipt of a message sent with Kannel's
+ * dlr-url to that URL (src/http/dlr-url.ts); otherwise to the customer's webhook when it has
  * one (src/http/webhook.ts; with `preferSmpp`, only while it has no receiving bind anywhere);
  * otherwise over a receiving bind of the customer on this node when there is one, else
  * through a node the session registry names as holding a receiver or transceiver bind of the
@@ -15,6 +16,7 @@ import type { NodeLink } from './node-link.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import type { WebhookConfig } from '../../config/types.js';
 import { postWebhook } from '../../http/webhook.js';
+import { callDlrUrl } from '../../http/dlr-url.js';
 
 export interface DispatchDeps {
   nodeId: string;
@@ -47,6 +49,12 @@ export class DeliveryDispatch {
 
   /** By webhook, or over a bind on this node, else on another node that has one. */
   async deliver(record: OutboxRecord): Promise<void> {
+    // A message sent with Kannel's dlr-url has its receipts told there, whoever the customer is.
+    if (record.kind === 'receipt' && record.dlr) {
+      await callDlrUrl({ ...record, dlr: record.dlr }, this.deps.responseTimeoutMs);
+      this.deps.metrics?.delivered(record, Date.now());
+      return;
+    }
     const hook = this.deps.webhookOf?.(record.customer);
     if (hook && !hook.preferSmpp) return this.deliverByWebhook(hook, record);
     if (!hook) return this.deliverBySmpp(record);

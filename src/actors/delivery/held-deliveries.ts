@@ -1,6 +1,6 @@
 /**
  * The holding area of deliveries a customer could not take yet (not bound anywhere, or its
- * deliver_sm failed), per customer and in order, so the records of other customers sharing
+ * deliver_sm failed), per customer queue (delivery-queue.ts) and in order, so the records of other customers sharing
  * the outbox partition are not held up behind them.
  *
  * Redis holds the working copy: a sorted set per customer scored by the record's offset in
@@ -17,6 +17,7 @@ import type { DurableWriter, OutRecord } from '../../kafka/writer.js';
 import type { KafkaClient } from '../../kafka/client.js';
 import { replayTopic } from '../../kafka/replay.js';
 import type { Logger } from '../../log.js';
+import { queueOf } from './delivery-queue.js';
 
 export interface HeldItem {
   entry: HeldEntry;
@@ -52,7 +53,7 @@ export class HeldDeliveries {
   }
 
   private journalKey(e: HeldEntry): string {
-    return `${e.record.customer}|${e.partition}|${e.offset}`;
+    return `${queueOf(e.record)}|${e.partition}|${e.offset}`;
   }
 
   /** Journals the entry (with `also`, e.g. its lifecycle event) to Kafka, then queues it in Redis. */
@@ -61,8 +62,8 @@ export class HeldDeliveries {
     const raw = JSON.stringify(entry);
     await this.writer.append([{ topic: this.topic, key: this.journalKey(entry), value: raw }, ...also]);
     await this.redis.multi()
-      .zadd(this.queueKey(entry.record.customer), Number(entry.offset), raw)
-      .sadd(this.customersKey(entry.partition), entry.record.customer)
+      .zadd(this.queueKey(queueOf(entry.record)), Number(entry.offset), raw)
+      .sadd(this.customersKey(entry.partition), queueOf(entry.record))
       .exec();
   }
 
@@ -101,7 +102,7 @@ export class HeldDeliveries {
     const m = this.redis.multi();
     for (const raw of live.values()) {
       const e = JSON.parse(raw) as HeldEntry;
-      m.zadd(this.queueKey(e.record.customer), Number(e.offset), raw).sadd(this.customersKey(e.partition), e.record.customer);
+      m.zadd(this.queueKey(queueOf(e.record)), Number(e.offset), raw).sadd(this.customersKey(e.partition), queueOf(e.record));
     }
     if (live.size > 0) await m.exec();
     return live.size;
