@@ -13,6 +13,8 @@ export type GatewayLogLevel = 'debug' | 'info';
 export interface BenchOptions {
   /** The scenario with every flag applied. */
   scenario: Scenario;
+  /** The customer edge the load goes through: SMPP binds, or the HTTP API with webhook receipts. */
+  edge: 'smpp' | 'http';
   /** Gateway nodes (separate processes), each with its own listener and node id. */
   nodes: number;
   /** Stage worker threads per node; undefined: the node's default (one per core). */
@@ -75,6 +77,8 @@ Capacity (--scenario capacity: --rate is the first step's rate, --duration each 
   --step-factor <x>           each step's rate is the previous one's times this (default 1.25)
   --max-rate <n>              no step beyond this rate (default 10000)
 Gateway and provider
+  --edge <smpp|http>          the customers' edge: SMPP (default), or the HTTP API with receipts by webhook
+                              (the baseline stays the bare SMPP path)
   --nodes <n>                 gateway nodes (default 1)
   --threads <n>               stage worker threads per node (default: one per core)
   --partitions <n>            partitions of every topic (default 12)
@@ -129,7 +133,7 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
         customers: { type: 'string' }, binds: { type: 'string' }, window: { type: 'string' },
         'multipart-ratio': { type: 'string' }, parts: { type: 'string' }, 'ucs2-ratio': { type: 'string' },
         'receipt-unit': { type: 'string' }, seed: { type: 'string' },
-        nodes: { type: 'string' }, threads: { type: 'string' }, partitions: { type: 'string' },
+        nodes: { type: 'string' }, threads: { type: 'string' }, partitions: { type: 'string' }, edge: { type: 'string' },
         'provider-rate': { type: 'string' }, 'provider-binds': { type: 'string' }, 'provider-window': { type: 'string' },
         'simulator-max-rate': { type: 'string' }, 'receipt-delay-ms': { type: 'string' },
         baseline: { type: 'string' }, warmup: { type: 'string' }, drain: { type: 'string' }, 'rss-every': { type: 'string' },
@@ -190,6 +194,7 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
   if (scenario.customers < nodes) throw new ConfigError('--customers', `must be at least --nodes (${nodes}): each node's generator has its own customers`, scenario.customers);
   const options: BenchOptions = {
     scenario,
+    edge: oneOf<'smpp' | 'http'>('edge', str('edge'), ['smpp', 'http']) ?? 'smpp',
     nodes,
     threads: num('threads', str('threads'), (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'must be an integer from 1 to 64'),
     partitions: posInt('partitions', str('partitions')) ?? d.partitions,

@@ -18,6 +18,7 @@ import { CpuWindow, runCostOf, type CpuGroupName } from './cpu-cost.js';
 import { summarizeProfiles } from './cpu-profile.js';
 import { deleteRunData, ensureInfra, releaseInfra, type InfraState } from './infra.js';
 import type { BenchOptions } from './options.js';
+import { freePort } from '../lib/ports.js';
 import { gatewayConfig, generatorRun, nodeIdOf, simulatorArgs, type GeneratorRun, type RunRole, type RunStep } from './plan.js';
 import { ChildFailedError, Children, type Child } from './processes.js';
 import { readProfile } from './profile-top.js';
@@ -90,15 +91,18 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
 
     // The gateway nodes, one after another (each creates or checks the topics first).
     const nodes: { child: Child; port: number; id: string }[] = [];
+    // --edge http: each generator's webhook listener, known before the nodes' configurations.
+    const webhookPorts = o.edge === 'http' ? await Promise.all(Array.from({ length: o.nodes }, () => freePort())) : [];
     for (let n = 0; n < o.nodes; n++) {
       abortIfAsked();
       const id = nodeIdOf(prefix, n);
       const configFile = join(dir, `gateway-n${n + 1}.json`);
-      writeFileSync(configFile, JSON.stringify(gatewayConfig(o, { brokers: infra.brokers, redisUrl: infra.redisUrl, prefix }, n, simPort), null, 2) + '\n');
+      writeFileSync(configFile, JSON.stringify(gatewayConfig(o, { brokers: infra.brokers, redisUrl: infra.redisUrl, prefix }, n, simPort, webhookPorts), null, 2) + '\n');
       const prof = o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(dir, `profile-n${n + 1}`)] : [];
       const child = children.spawn(`gateway n${n + 1}`, [...prof, js('src/main.js'), '--config', configFile], { logFile: join(dir, 'logs', `gateway-n${n + 1}.log`), env: childEnv });
-      const rec = await child.waitForLog<{ listeners: { port: number }[] }>('gateway node started', 90_000);
-      const port = rec.listeners[0]!.port;
+      const rec = await child.waitForLog<{ listeners: { port: number }[]; http?: { port: number } | null }>('gateway node started', 90_000);
+      // The load goes to the edge under test: the SMPP listener or the HTTP API.
+      const port = o.edge === 'http' ? rec.http!.port : rec.listeners[0]!.port;
       nodes.push({ child, port, id });
       rss.push({ node: `n${n + 1}`, pid: child.pid, t: [], rssMb: [] });
       log(`gateway node n${n + 1} (${id}, pid ${child.pid}): 127.0.0.1:${port}`);
@@ -139,7 +143,7 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
     const measured = async (role: RunRole, port: (i: number) => number, step?: RunStep): Promise<RunTotals> => {
       abortIfAsked();
       log(`--- ${role}${step ? ` step ${step.n}: ${step.rate}/s` : ''}`);
-      const runs = nodes.map((_, i) => generatorRun(o, role, i, port(i), dir, step));
+      const runs = nodes.map((_, i) => generatorRun(o, role, i, port(i), dir, step, webhookPorts[i]));
       const costed = role !== 'warmup';
       const inPath = role !== 'baseline';
       const window = new CpuWindow([
@@ -229,7 +233,7 @@ export async function runBench(o: BenchOptions, env: BenchEnv): Promise<BenchRes
       schema: BENCH_SCHEMA,
       scenario: { ...s, rate: Number.isFinite(s.rate) ? s.rate : 'max' },
       settings: {
-        nodes: o.nodes, threads: o.threads ?? 'default', partitions: o.partitions, receiptDelayMs: o.receiptDelayMs,
+        edge: o.edge, nodes: o.nodes, threads: o.threads ?? 'default', partitions: o.partitions, receiptDelayMs: o.receiptDelayMs,
         drainSec: o.drainSec, warmupSec: o.warmupSec, profile: o.profile, seed: o.seed,
       },
       startedAt: started.toISOString(),

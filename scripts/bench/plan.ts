@@ -33,16 +33,18 @@ export function nodeIdOf(prefix: string, n: number): string {
 }
 
 /** The configuration of gateway node `n` (0-based), as the YAML/JSON the node reads. */
-export function gatewayConfig(o: BenchOptions, infra: Infra, n: number, simulatorPort: number): Record<string, unknown> {
+export function gatewayConfig(o: BenchOptions, infra: Infra, n: number, simulatorPort: number, webhookPorts: readonly number[] = []): Record<string, unknown> {
   const s = o.scenario;
   const providers = Array.from({ length: s.providerBinds }, (_, i) => ({
     id: `sim${i + 1}`, host: '127.0.0.1', port: simulatorPort, systemId: `gw${i + 1}`, password: 'gwpass',
     bindType: 'transceiver', rate: s.providerRate, window: s.providerWindow,
   }));
-  const customers = Array.from({ length: o.nodes }, (_, g) => customersOf(o, g)).flat().map((c) => ({
+  const customers = Array.from({ length: o.nodes }, (_, g) => customersOf(o, g).map((c) => ({ ...c, g }))).flat().map((c) => ({
     systemId: c.systemId, password: c.password, bindTypes: ['transmitter', 'receiver', 'transceiver'],
     // Room for every bind of the scenario plus a reconnect racing its old lease.
     maxBinds: s.binds + 2,
+    // Over HTTP a customer's receipts come back to its own generator's webhook listener.
+    ...(o.edge === 'http' ? { webhook: { url: `http://127.0.0.1:${webhookPorts[c.g]}/events`, secret: 'bench-webhook-secret' } } : {}),
   }));
   return {
     node: {
@@ -52,6 +54,7 @@ export function gatewayConfig(o: BenchOptions, infra: Infra, n: number, simulato
       ...(o.threads === undefined ? {} : { threads: o.threads }),
     },
     listeners: [{ name: 'smpp', host: '127.0.0.1', port: 0 }],
+    ...(o.edge === 'http' ? { http: { host: '127.0.0.1', port: 0 } } : {}),
     // Every load generator connection comes from 127.0.0.1.
     session: { window: Math.max(10, s.window), enquireLinkIntervalMs: 0, maxConnectionsPerAddress: Math.max(100, s.customers * s.binds + 10) },
     kafka: { brokers: [...infra.brokers], topicPrefix: infra.prefix, partitions: o.partitions },
@@ -102,7 +105,7 @@ export interface RunStep {
  * folder `dir`. A `step` of a capacity run sets the rate and gets files of its own
  * (`gateway-s3-1.json`).
  */
-export function generatorRun(o: BenchOptions, role: RunRole, index: number, port: number, dir: string, step?: RunStep): GeneratorRun {
+export function generatorRun(o: BenchOptions, role: RunRole, index: number, port: number, dir: string, step?: RunStep, webhookPort?: number): GeneratorRun {
   const s = o.scenario;
   const customers = customersOf(o, index);
   const warm = role === 'warmup';
@@ -125,6 +128,8 @@ export function generatorRun(o: BenchOptions, role: RunRole, index: number, port
     '--mark-phases',
     // 1,000 binds take a while on a busy machine.
     '--bind-timeout-ms', String(Math.max(10_000, customers.length * s.binds * 30)),
+    // The bare path has no HTTP: the baseline stays SMPP.
+    ...(o.edge === 'http' && role !== 'baseline' ? ['--edge', 'http', '--webhook-port', String(webhookPort ?? 0)] : []),
   ];
   return { role, index, name, label, argv, json, html };
 }

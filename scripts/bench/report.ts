@@ -94,7 +94,7 @@ export interface MachineInfo {
 export interface BenchReport {
   schema: typeof BENCH_SCHEMA;
   scenario: Omit<Scenario, 'rate'> & { rate: number | 'max' };
-  settings: { nodes: number; threads: number | 'default'; partitions: number; receiptDelayMs: number; drainSec: number; warmupSec: number; profile: boolean; seed: number };
+  settings: { edge?: 'smpp' | 'http'; nodes: number; threads: number | 'default'; partitions: number; receiptDelayMs: number; drainSec: number; warmupSec: number; profile: boolean; seed: number };
   startedAt: string;
   finishedAt: string;
   machine: MachineInfo;
@@ -348,7 +348,8 @@ export function renderMarkdown(r: BenchReport): string {
   out.push(`- run ${r.startedAt} .. ${r.finishedAt}; ${r.settings.nodes} gateway node(s), ${r.settings.threads} stage threads each, ${r.settings.partitions} partitions`);
   const load = s.steps ? `steady steps from ${s.rate} submit_sm/s, x${s.steps.factor} per step up to ${s.steps.maxRate}/s, ${s.durationSec} s each`
     : `${s.rate === 'max' ? 'as fast as the windows allow' : `${s.rate} submit_sm/s`} for ${s.durationSec} s`;
-  out.push(`- load: ${load}; ${s.customers} customers x ${s.binds} binds, window ${s.window}; `
+  const edge = r.settings.edge === 'http' ? ' over the HTTP API (POST /v1/messages, receipts by webhook; the baseline over SMPP)' : '';
+  out.push(`- load: ${load}${edge}; ${s.customers} customers x ${s.binds} binds, window ${s.window}; `
     + `${Math.round(s.multipartRatio * 100)} % multi-part (${s.minParts}-${s.maxParts} parts), ${Math.round(s.ucs2Ratio * 100)} % UCS-2; receipt per ${s.receiptUnit}`);
   out.push(`- provider: simulator, receipt after ${r.settings.receiptDelayMs} ms; gateway rate ${s.providerRate}/s x ${s.providerBinds} connection(s), window ${s.providerWindow}`
     + `${s.simulatorMaxPerSec === undefined ? '' : `; the simulator throttles beyond ${s.simulatorMaxPerSec}/s`}`);

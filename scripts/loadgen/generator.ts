@@ -16,6 +16,8 @@ import { describeOptions, type Credentials, type LoadgenOptions } from './option
 import { Pacer } from './pacer.js';
 import { concatPart, PayloadFactory, seededRandom, type MessageTemplate } from './payloads.js';
 import { buildReport, type BindStats, type LoadReport } from './report.js';
+import { HttpSubmitter, startWebhookListener } from './http-edge.js';
+import { decodeText } from '../../src/smpp/encoding.js';
 
 /** No bind succeeded: there is nothing to measure. */
 export class NoBindError extends GatewayError {
@@ -50,9 +52,10 @@ const RECEIPT_TYPE_MASK = 0x3c;
 
 class TxBind {
   inFlight = 0;
-  constructor(readonly client: SmppClient) {}
+  constructor(readonly client: SmppClient | null) {}
+  /** An HTTP "bind" (client null) is a share of the keep-alive connections: always there. */
   get bound(): boolean {
-    return this.client.state === 'bound';
+    return this.client === null || this.client.state === 'bound';
   }
 }
 
@@ -75,6 +78,8 @@ class Customer {
     this.refs.set(destination, ref);
     return ref;
   }
+  /** --edge http: its Basic authorization header. */
+  authorization: string | undefined;
   constructor(readonly creds: Credentials) {}
 
   /** The next bound bind with a free window slot (round-robin), or undefined. */
@@ -142,6 +147,8 @@ class Run {
   private messagesSent = 0;
   private sendStart = 0;
   private pacer: Pacer | undefined;
+  private http: HttpSubmitter | undefined;
+  private webhooks: { close: () => Promise<void> } | undefined;
 
   constructor(private readonly o: LoadgenOptions, private readonly hooks: LoadgenHooks) {
     this.log = hooks.logger ?? silentLogger;
@@ -213,12 +220,15 @@ class Run {
       this.stopPump();
       this.stopping = true;
       await Promise.all(this.clients.map((c) => c.stop()));
+      this.http?.close();
+      await this.webhooks?.close();
     }
   }
 
   // --- binding -----------------------------------------------------------------------------
 
   private async bindAll(): Promise<void> {
+    if (this.o.edge === 'http') return this.startHttp();
     const kinds: BindType[] = this.o.bindMode === 'pair' ? ['transmitter', 'receiver'] : ['transceiver'];
     const waits: Promise<void>[] = [];
     const ports = this.o.ports && this.o.ports.length > 0 ? this.o.ports : [this.o.port];
@@ -263,6 +273,17 @@ class Run {
     if (this.boundAtStart < this.clients.length) {
       this.log.warn('not every bind succeeded; sending over those that did', { bound: this.boundAtStart, wanted: this.clients.length, failures: this.failures });
     }
+  }
+
+  /** --edge http: no binds; `binds` × `window` requests in flight per customer, and a webhook listener. */
+  private async startHttp(): Promise<void> {
+    const o = this.o;
+    this.http = new HttpSubmitter(o.host, o.port, Math.max(1, o.customers.length * o.binds * o.window), o.responseTimeoutMs);
+    for (const customer of this.customers) {
+      customer.authorization = `Basic ${Buffer.from(`${customer.creds.systemId}:${customer.creds.password}`).toString('base64')}`;
+      for (let i = 0; i < o.binds; i++) customer.tx.push(new TxBind(null));
+    }
+    this.webhooks = await startWebhookListener(o.webhookPort ?? 0, (id, stat) => this.acc?.receipt(performance.now(), id, stat), () => this.acc?.otherDeliver());
   }
 
   // --- sending -----------------------------------------------------------------------------
@@ -331,6 +352,7 @@ class Run {
   }
 
   private sendMessage(acc: Accounting, customer: Customer, tmpl: MessageTemplate, now: number): void {
+    if (this.http) return this.postMessage(acc, customer, tmpl, now);
     const total = tmpl.parts.length;
     const first = acc.newMessage(total, tmpl.encoding);
     this.messagesSent++;
@@ -364,7 +386,7 @@ class Run {
         short_message: total > 1 ? concatPart(tmpl.parts[i]!, ref, total, i + 1) : tmpl.parts[0]!,
       };
       bind.inFlight++;
-      bind.client.request('submit_sm', fields).then(
+      bind.client!.request('submit_sm', fields).then(
         (resp) => {
           bind.inFlight--;
           acc.responded(slot, performance.now(), resp.command_status, resp.message_id);
@@ -377,6 +399,32 @@ class Run {
         },
       );
     }
+  }
+
+  /** One POST per message, whatever its length (the gateway splits it): one id and one receipt. */
+  private postMessage(acc: Accounting, customer: Customer, tmpl: MessageTemplate, now: number): void {
+    const slot = acc.newMessage(1, tmpl.encoding);
+    this.messagesSent++;
+    const dest = this.o.uniqueDestinations
+      ? this.o.destPrefix + String(this.messagesSent % 100_000_000).padStart(8, '0')
+      : this.destinations[this.destCursor = (this.destCursor + 1) % this.destinations.length]!;
+    acc.submitted(slot, now);
+    const bind = customer.pickFree(this.o.window) ?? customer.pickAny()!;
+    const text = decodeText(Buffer.concat(tmpl.parts), tmpl.dataCoding) ?? '';
+    const body = JSON.stringify({ to: dest, from: this.o.sourceAddr, text, receipt: (this.o.registeredDelivery & 0x03) === 1 });
+    bind.inFlight++;
+    this.http!.submit(customer.authorization!, body).then(
+      (a) => {
+        bind.inFlight--;
+        acc.responded(slot, performance.now(), a.status, a.messageId);
+        this.nudge();
+      },
+      () => {
+        bind.inFlight--;
+        acc.failed(slot, performance.now(), 'connection');
+        this.nudge();
+      },
+    );
   }
 
   private async waitForResponses(): Promise<void> {

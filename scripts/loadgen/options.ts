@@ -18,7 +18,17 @@ export interface Credentials {
   password: string;
 }
 
+export type Edge = 'smpp' | 'http';
+
 export interface LoadgenOptions {
+  /**
+   * smpp: submit_sm over binds, receipts as deliver_sm. http: POST /v1/messages (the port is
+   * the gateway's HTTP API; a bind is a keep-alive connection), receipts as webhook POSTs to
+   * `webhookPort`, where the customers' webhooks must point.
+   */
+  edge: Edge;
+  /** The port this generator takes webhooks on (edge http). */
+  webhookPort: number | undefined;
   host: string;
   port: number;
   /**
@@ -107,6 +117,9 @@ bare-SMPP baseline), submits at a target rate, matches every delivery receipt to
 id it was given, and reports what was accepted, rejected, lost or duplicated.
 
 Target
+  --edge <smpp|http>            smpp (default): submit_sm over binds, receipts as deliver_sm; http: POST
+                                /v1/messages to the gateway's HTTP API on --port, receipts as webhooks
+  --webhook-port <n>            (edge http) take the customers' webhook POSTs on 127.0.0.1:<n>
   --host <addr>                 (default 127.0.0.1)
   --port <n[,n...]>             (default 2775) several: each customer's binds spread over them
 Customers and binds
@@ -195,6 +208,7 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
       strict: true,
       allowPositionals: false,
       options: {
+        edge: { type: 'string' }, 'webhook-port': { type: 'string' },
         host: { type: 'string' }, port: { type: 'string' },
         'system-id': { type: 'string' }, password: { type: 'string' }, credentials: { type: 'string' },
         customers: { type: 'string' }, binds: { type: 'string' }, 'bind-mode': { type: 'string' },
@@ -270,7 +284,12 @@ export function parseLoadgenArgs(argv: string[], env: { isTTY: boolean } = { isT
   if (sourceAddr.length > 20) throw new ConfigError('--source-addr', 'must be at most 20 characters', sourceAddr);
   const progress = oneOf<ProgressMode>('progress', str('progress'), ['auto', 'tty', 'lines', 'off']) ?? d.progress;
 
+  const edge = oneOf<Edge>('edge', str('edge'), ['smpp', 'http']) ?? 'smpp';
+  const webhookPort = nonNegInt('webhook-port', str('webhook-port'));
+  if (edge === 'http' && webhookPort === undefined) throw new ConfigError('--webhook-port', 'is needed with --edge http (the customers\' webhooks point there)');
   const options: LoadgenOptions = {
+    edge,
+    webhookPort,
     host: str('host') ?? d.host,
     ...portsOf(str('port'), d.port),
     customers: Object.freeze(customers.map((c) => Object.freeze(c))),

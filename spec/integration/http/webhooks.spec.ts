@@ -6,6 +6,9 @@ import { startProviderSimulator, type ProviderSimulator } from '../../../scripts
 import { uniquePrefix, waitFor } from '../../support/env.js';
 import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
 import { outboundConfig } from '../supplier/support.js';
+import { freePort } from '../../../scripts/lib/ports.js';
+import { runLoadgen } from '../../../scripts/loadgen/generator.js';
+import { parseLoadgenArgs, type LoadgenOptions } from '../../../scripts/loadgen/options.js';
 
 const SECRET = 'spec-webhook-secret-0123456789';
 
@@ -57,6 +60,7 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
   let gw: RunningGateway;
   let receiver: Receiver;
   let config: unknown;
+  let loadgenPort: number;
   const auth = `Basic ${Buffer.from('hooked:hookpw').toString('base64')}`;
 
   async function send(to: string, text: string): Promise<string> {
@@ -82,7 +86,11 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     const c = outboundConfig(prefix, [{ id: 'p', port: sim.address.port }], [{ provider: 'p' }], {
       http: { host: '127.0.0.1', port: 0 }, delivery: { retryIntervalMs: 300, responseTimeoutMs: 2000 },
     }) as { customers: unknown[] };
-    c.customers = [{ systemId: 'hooked', password: 'hookpw', webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET } }];
+    loadgenPort = await freePort();
+    c.customers = [
+      { systemId: 'hooked', password: 'hookpw', webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET } },
+      { systemId: 'loaded', password: 'loadpw', webhook: { url: `http://127.0.0.1:${loadgenPort}/`, secret: SECRET } },
+    ];
     config = c;
     gw = await startGateway(config);
   });
@@ -134,5 +142,18 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     await waitFor('every event held at the kill', () => ids.every((id) => receiver.taken.some((t) => t.body.id === id)), 90000);
     const order = receiver.firsts().map((t) => t.body.id).filter((id) => ids.includes(id));
     assert.deepEqual(order, ids, 'in order');
+  });
+
+  it('carries the load generator\'s HTTP edge: every message POSTed is accepted and its receipt comes back by webhook', async () => {
+    const parsed = parseLoadgenArgs([
+      '--edge', 'http', '--port', String(gw.httpPort), '--webhook-port', String(loadgenPort), '--system-id', 'loaded', '--password', 'loadpw',
+      '--rate', '40', '--duration', '3', '--multipart-ratio', '0.3', '--binds', '2', '--drain-ms', '30000', '--progress', 'off', '--quiet', '--seed', '3',
+    ]);
+    const report = await runLoadgen((parsed as { options: LoadgenOptions }).options);
+    assert.ok(report.submits.sent >= 60, `sent ${report.submits.sent}`);
+    assert.equal(report.submits.accepted, report.submits.sent);
+    assert.equal(report.receipts.missing, 0);
+    assert.equal(report.receipts.matched, report.submits.accepted);
+    assert.equal(report.receipts.duplicates, 0);
   });
 });
