@@ -7,6 +7,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { Redis } from 'ioredis';
 import { hashPassword } from '../actors/session/password.js';
+import { apiKeyDigest, apiKeyId, mintApiKey } from '../domain/api-keys.js';
 import { validateCustomerEntry, validateProviderEntry } from '../config/validate.js';
 import { isControlKey } from '../directory/controls.js';
 import { decodeDirectoryRecord, directoryKey, DirectoryState, encodeDirectoryRecord, type DirectoryRecord, type EntryKind } from '../directory/records.js';
@@ -29,15 +30,21 @@ export interface DirectoryOutput {
   exitCode: number;
 }
 
-const VERBS = ['add', 'set', 'remove', 'list'] as const;
+const VERBS = ['add', 'set', 'remove', 'list', 'key-add', 'key-revoke'] as const;
 type Verb = (typeof VERBS)[number];
+/** The verbs that change a customer's HTTP API keys (an entry `set` of its apiKeys). */
+const KEY_VERBS: readonly Verb[] = ['key-add', 'key-revoke'];
 
 export async function runDirectory(o: CliOptions, redis: Redis): Promise<DirectoryOutput> {
   const kind = o.command as EntryKind;
   const [verb, id, ...rest] = o.args as [Verb | undefined, string | undefined, ...string[]];
   if (verb === undefined || !VERBS.includes(verb)) throw usageError(`${kind} needs one of ${VERBS.join(', ')} (got ${verb === undefined ? 'nothing' : JSON.stringify(verb)})`);
-  if (verb === 'list' ? id !== undefined : id === undefined || rest.length > 0) throw usageError(verb === 'list' ? `${kind} list takes no ${kind}` : `${kind} ${verb} needs one <${kind === 'customer' ? 'systemId' : 'id'}>`);
-  if ((verb === 'list' || verb === 'remove') && Object.keys(o.entry).length > 0) throw usageError(`${kind} ${verb} takes no --${Object.keys(o.entry)[0]}`);
+  if (KEY_VERBS.includes(verb) && kind !== 'customer') throw usageError(`${verb} is for customers`);
+  const extra = verb === 'key-revoke' ? 1 : 0;
+  if (verb === 'list' ? id !== undefined : id === undefined || rest.length !== extra) {
+    throw usageError(verb === 'list' ? `${kind} list takes no ${kind}` : verb === 'key-revoke' ? 'customer key-revoke needs <systemId> <key-id>' : `${kind} ${verb} needs one <${kind === 'customer' ? 'systemId' : 'id'}>`);
+  }
+  if ((verb === 'list' || verb === 'remove' || KEY_VERBS.includes(verb)) && Object.keys(o.entry).length > 0) throw usageError(`${kind} ${verb} takes no --${Object.keys(o.entry)[0]}`);
   const cluster = await readCluster(redis, o.prefix);
   if (!cluster) throw new CliError('CLUSTER_UNKNOWN', Exit.NOT_FOUND, `no gateway has registered under prefix ${JSON.stringify(o.prefix)} in Redis yet (wrong --prefix?)`);
   // A cluster description older than the directory: the topic follows the others' naming.
@@ -46,6 +53,15 @@ export async function runDirectory(o: CliOptions, redis: Redis): Promise<Directo
   return withKafka(o.kafka, async (kafka) => {
     const state = await readDirectory(kafka, topic, o);
     if (verb === 'list') return { view: listView(kind, state, Date.now()), exitCode: Exit.OK };
+    if (verb === 'key-add' || verb === 'key-revoke') {
+      const k = keyChange(verb, id!, rest[0], state);
+      const record = await change(kind, 'set', id!, {}, state, Date.now(), { apiKeys: k.apiKeys });
+      await appendDurably(kafka, topic, [{ key: directoryKey(kind, id!), value: encodeDirectoryRecord(record) }]);
+      const out = await waitApplied(redis, o, record, k.done);
+      // The key itself is shown this once: the directory keeps only its digest.
+      if (k.key === undefined) return out;
+      return { exitCode: out.exitCode, view: { data: { key: k.key, id: k.id, ...(out.view.data as object) }, text: `API key for ${id} (shown once, keep it): ${k.key}\nkey id: ${k.id}\n${out.view.text}` } };
+    }
     const record = await change(kind, verb, id!, o.entry, state);
     await appendDurably(kafka, topic, [{ key: directoryKey(kind, id!), value: encodeDirectoryRecord(record) }]);
     return waitApplied(redis, o, record, `${kind} ${id} ${verb === 'add' ? 'added' : verb === 'set' ? 'changed' : 'removed'}`);
@@ -61,8 +77,26 @@ async function readDirectory(kafka: KafkaClient, topic: string, o: CliOptions): 
   return state;
 }
 
+/** A customer's API keys after minting one (`key` and its id given back) or revoking the one whose id is `keyId`. */
+export function keyChange(verb: 'key-add' | 'key-revoke', systemId: string, keyId: string | undefined, state: DirectoryState): { apiKeys: string[]; key?: string; id: string; done: string } {
+  const live = state.get('customer', systemId)?.entry;
+  if (!live) throw new CliError('ENTRY_NOT_FOUND', Exit.NOT_FOUND, `no customer ${systemId} in the directory (\`smsgw customer list\` shows them)`);
+  const keys = Array.isArray(live.apiKeys) ? (live.apiKeys as string[]) : [];
+  if (verb === 'key-add') {
+    const key = mintApiKey();
+    const digest = apiKeyDigest(key);
+    return { apiKeys: [...keys, digest], key, id: apiKeyId(digest), done: `API key ${apiKeyId(digest)} added to ${systemId}` };
+  }
+  const left = keys.filter((d) => apiKeyId(d) !== keyId);
+  if (left.length === keys.length) throw new CliError('KEY_NOT_FOUND', Exit.NOT_FOUND, `${systemId} has no API key ${JSON.stringify(keyId)} (\`smsgw customer list --json\` shows the key ids)`);
+  return { apiKeys: left, id: keyId!, done: `API key ${keyId} of ${systemId} revoked` };
+}
+
 /** The record an operator's change writes, checked as a configuration file's entry would be. */
-export async function change(kind: EntryKind, verb: Exclude<Verb, 'list'>, id: string, flags: Readonly<Record<string, string>>, state: DirectoryState, now = Date.now()): Promise<DirectoryRecord> {
+export async function change(
+  kind: EntryKind, verb: Exclude<Verb, 'list' | 'key-add' | 'key-revoke'>, id: string, flags: Readonly<Record<string, string>>, state: DirectoryState, now = Date.now(),
+  fields: Record<string, unknown> = {},
+): Promise<DirectoryRecord> {
   const existing = state.get(kind, id);
   const live = existing?.entry ?? null;
   if (verb === 'add' && live !== null) throw new CliError('ENTRY_EXISTS', Exit.REFUSED, `${kind} ${id} exists already; change it with \`smsgw ${kind} set ${id} ...\``);
@@ -72,7 +106,7 @@ export async function change(kind: EntryKind, verb: Exclude<Verb, 'list'>, id: s
     ...(kind === 'provider' ? { slot: existing?.slot ?? state.nextSlot() } : {}),
   };
   if (verb === 'remove') return base;
-  const given = entryFromFlags(kind, flags);
+  const given = { ...gatherWebhook(entryFromFlags(kind, flags), live), ...fields };
   const merged: Record<string, unknown> = { ...(verb === 'set' ? live : {}), ...given, [kind === 'customer' ? 'systemId' : 'id']: id };
   for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
   if (kind === 'customer' && given.password !== undefined) delete merged.passwordHash;
@@ -92,6 +126,22 @@ export async function change(kind: EntryKind, verb: Exclude<Verb, 'list'>, id: s
     throw new CliError('ENTRY_INVALID', Exit.USAGE, flag ? `--${flag}: ${why}` : `${kind} ${id}: ${err.field === kind ? '' : `${err.field.slice(kind.length + 1)}: `}${why}`, err);
   }
   return { ...base, entry: merged };
+}
+
+/** `webhook.url` and friends from the flags, merged over the live webhook into one `webhook` (null: removed). */
+function gatherWebhook(given: Record<string, unknown>, live: Record<string, unknown> | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let hook: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(given)) {
+    if (!k.startsWith('webhook.')) {
+      out[k] = v;
+      continue;
+    }
+    hook ??= { ...((live?.webhook as Record<string, unknown> | undefined) ?? {}) };
+    hook[k.slice('webhook.'.length)] = v;
+  }
+  if (hook) out.webhook = hook.url === 'none' ? null : hook;
+  return out;
 }
 
 /** Waits until every live node applied the change (its status names a directory record this new), or one refused it. */
@@ -118,10 +168,12 @@ async function waitApplied(redis: Redis, o: CliOptions, record: DirectoryRecord,
 
 export function listView(kind: EntryKind, state: DirectoryState, now: number): View<unknown> {
   const rows: Record<string, unknown>[] = state.live(kind).map((r) => ({ ...withDefaults(kind, r.entry!), source: r.by.startsWith('file:') ? 'file' : 'cli', updatedAt: r.at, updatedBy: r.by, ...(r.slot !== undefined ? { slot: r.slot } : {}) }));
-  // Never a password or its hash, not even in --json.
+  // Never a password or its hash, nor a webhook's secret, not even in --json; API keys by their ids.
   for (const row of rows) {
     delete row.password;
     delete row.passwordHash;
+    if (row.webhook) row.webhook = { ...(row.webhook as object), secret: '<hidden>' };
+    if (Array.isArray(row.apiKeys)) row.apiKeys = (row.apiKeys as string[]).map(apiKeyId);
   }
   const s = (v: unknown) => (Array.isArray(v) ? (v.length === 0 ? '-' : v.join(',')) : v === undefined ? '-' : String(v));
   const text = kind === 'customer'

@@ -6,7 +6,7 @@
 import { usageError } from './errors.js';
 
 type Kind = 'customer' | 'provider';
-type Parse = 'string' | 'int' | 'number' | 'list' | 'rate';
+type Parse = 'string' | 'int' | 'number' | 'list' | 'rate' | 'bool';
 
 interface Flag {
   field: string;
@@ -24,6 +24,10 @@ export const ENTRY_FLAGS: Readonly<Record<string, Flag>> = {
   'max-binds': { field: 'maxBinds', kinds: ['customer'], parse: 'int' },
   'allowed-ips': { field: 'allowedIps', kinds: ['customer'], parse: 'list' },
   numbers: { field: 'numbers', kinds: ['customer'], parse: 'list' },
+  // The webhook's fields (gathered into `webhook` by the directory command); `--webhook-url none` removes it.
+  'webhook-url': { field: 'webhook.url', kinds: ['customer'], parse: 'string' },
+  'webhook-secret': { field: 'webhook.secret', kinds: ['customer'], parse: 'string' },
+  'webhook-prefer-smpp': { field: 'webhook.preferSmpp', kinds: ['customer'], parse: 'bool' },
   host: { field: 'host', kinds: ['provider'], parse: 'string' },
   port: { field: 'port', kinds: ['provider'], parse: 'int' },
   'system-id': { field: 'systemId', kinds: ['provider'], parse: 'string' },
@@ -67,6 +71,9 @@ function parse(flag: string, how: Parse, text: string): unknown {
       return text;
     case 'list':
       return text.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'bool':
+      if (text !== 'true' && text !== 'false') throw usageError(`--${flag}: must be true or false (got ${JSON.stringify(text)})`);
+      return text === 'true';
     case 'rate':
       if (text === 'none') return null;
       return number(flag, text);

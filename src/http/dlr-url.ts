@@ -11,6 +11,7 @@
  */
 import type { DeliveryRecord, DlrRequest } from '../domain/records.js';
 import { UnavailableError, errorMessage } from '../errors.js';
+import { httpCall } from './outbound.js';
 
 export const DLR_DELIVERED = 1;
 export const DLR_FAILED = 2;
@@ -49,12 +50,11 @@ export function dlrUrl(dlr: DlrRequest, r: DeliveryRecord, type: number): string
 export async function callDlrUrl(r: DeliveryRecord & { dlr: DlrRequest }, timeoutMs: number): Promise<void> {
   const type = dlrType(r.stat, r.dlr.mask);
   if (type === null) return;
-  let res: Response;
+  let status: number;
   try {
-    res = await fetch(dlrUrl(r.dlr, r, type), { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'smsgw-dlr' } });
+    status = await httpCall('GET', dlrUrl(r.dlr, r, type), { 'user-agent': 'smsgw-dlr' }, undefined, timeoutMs);
   } catch (err) {
     throw new UnavailableError('DLR_URL_UNREACHABLE', `dlr-url of ${r.customer} not reached: ${errorMessage(err)}`, err);
   }
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) throw new UnavailableError('DLR_URL_REFUSED', `dlr-url of ${r.customer} answered ${res.status}`);
+  if (status < 200 || status > 299) throw new UnavailableError('DLR_URL_REFUSED', `dlr-url of ${r.customer} answered ${status}`);
 }

@@ -14,6 +14,7 @@ import type { WebhookConfig } from '../config/types.js';
 import type { OutboxRecord } from '../domain/records.js';
 import { UnavailableError, errorMessage } from '../errors.js';
 import { decodeText } from '../smpp/encoding.js';
+import { httpCall } from './outbound.js';
 
 export interface ReceiptEvent {
   type: 'receipt';
@@ -66,26 +67,16 @@ export function signature(body: string, secret: string): string {
 /** POSTs one outbox record; resolves on a 2xx answer, rejects (retriable) otherwise. */
 export async function postWebhook(hook: WebhookConfig, record: OutboxRecord, timeoutMs: number): Promise<void> {
   const body = JSON.stringify(webhookEvent(record));
-  let res: Response;
+  let status: number;
   try {
-    res = await fetch(hook.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-smsgw-event-id': eventId(record),
-        'x-smsgw-signature': signature(body, hook.secret),
-        'user-agent': 'smsgw-webhook',
-      },
-      body,
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    status = await httpCall('POST', hook.url, {
+      'content-type': 'application/json',
+      'x-smsgw-event-id': eventId(record),
+      'x-smsgw-signature': signature(body, hook.secret),
+      'user-agent': 'smsgw-webhook',
+    }, body, timeoutMs);
   } catch (err) {
     throw new UnavailableError('WEBHOOK_UNREACHABLE', `webhook of ${record.customer} not reached: ${errorMessage(err)}`, err);
   }
-  // The body is not wanted, but must be read for the connection to be reused.
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) {
-    throw new UnavailableError('WEBHOOK_REFUSED', `webhook of ${record.customer} answered ${res.status}`);
-  }
+  if (status < 200 || status > 299) throw new UnavailableError('WEBHOOK_REFUSED', `webhook of ${record.customer} answered ${status}`);
 }

@@ -40,7 +40,7 @@ describe('customers and providers changed live with smsgw, on two nodes started 
     q = await startProviderSimulator({ systemId: 'gwq', password: 'gwqpass', receiptDelayMs: 20 });
     base = outboundConfig(prefix, [{ id: 'p', port: p.address.port }], [{ provider: 'p' }]);
     // redis.keyPrefix = the topic prefix here; the CLI is told the same with --prefix.
-    base = { ...base, redis: { keyPrefix: prefix } };
+    base = { ...base, redis: { keyPrefix: prefix }, http: { host: '127.0.0.1', port: 0 } } as typeof base;
     for (const id of ['a', 'b']) {
       const f = writeConfig({ ...base, node: { ...base.node, id: `live-${id}` } });
       files.push(f);
@@ -127,5 +127,25 @@ describe('customers and providers changed live with smsgw, on two nodes started 
     assert.ok(viaQ.length >= 2, 'q took messages before it was removed');
     await waitFor('q unbound after draining', () => q.boundSessions === 0, 20000, 50);
     assert.ok(nodes.some((n) => n.logs.some((l) => l.includes('"provider bind retired"'))), 'the owner retired the bind');
+  });
+
+  it('mints an HTTP API key for a customer with smsgw: it works on both nodes at once, and not once revoked', async () => {
+    assert.equal((await cli(['customer', 'add', 'keyed', '--password', 'kp-1'])).code, 0);
+    const minted = await cli(['customer', 'key-add', 'keyed']);
+    assert.equal(minted.code, 0, minted.stderr);
+    const key = /API key for keyed \(shown once, keep it\): (sk_\S+)/.exec(minted.stdout)?.[1];
+    const id = /key id: ([0-9a-f]{12})/.exec(minted.stdout)?.[1];
+    assert.ok(key && id, minted.stdout);
+    const post = (n: RunningGateway) => fetch(`http://127.0.0.1:${n.httpPort}/v1/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: '447700900901', text: 'keyed' }), signal: AbortSignal.timeout(20000),
+    });
+    for (const n of nodes) assert.equal((await post(n)).status, 202);
+    const list = await cli(['customer', 'list', '--json']);
+    assert.ok(!list.stdout.includes(key), 'the key is never listed');
+    assert.deepEqual((JSON.parse(list.stdout) as { systemId: string; apiKeys?: string[] }[]).find((c) => c.systemId === 'keyed')?.apiKeys, [id]);
+    const revoked = await cli(['customer', 'key-revoke', 'keyed', id]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    for (const n of nodes) assert.equal((await post(n)).status, 401);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { change, listView } from '../../../src/cli/directory.js';
+import { change, keyChange, listView } from '../../../src/cli/directory.js';
+import { apiKeyDigest } from '../../../src/domain/api-keys.js';
 import { entryFromFlags } from '../../../src/cli/entry-flags.js';
 import { DirectoryState } from '../../../src/directory/records.js';
 import { verifyPassword } from '../../../src/actors/session/password.js';
@@ -53,5 +54,30 @@ describe('smsgw customer|provider changes', () => {
     const view = listView('customer', state, 2000);
     assert.ok(!JSON.stringify(view.data).includes('scrypt$'));
     assert.match(view.text, /acme\s+transmitter,receiver,transceiver\s+unlimited\s+10/);
+  });
+
+  it('mints and revokes a customer\'s API keys (the directory keeps digests only) and sets or removes its webhook', async () => {
+    const state = new DirectoryState();
+    state.apply(await change('customer', 'add', 'acme', { password: 'pw1' }, state, 1000));
+    const minted = keyChange('key-add', 'acme', undefined, state);
+    assert.match(minted.key!, /^sk_/);
+    assert.deepEqual(minted.apiKeys, [apiKeyDigest(minted.key!)]);
+    const withKey = await change('customer', 'set', 'acme', {}, state, 2000, { apiKeys: minted.apiKeys });
+    assert.ok(!JSON.stringify(withKey).includes(minted.key!), 'the key itself is never written');
+    state.apply(withKey);
+    assert.deepEqual((listView('customer', state, 3000).data as { apiKeys: string[] }[])[0]!.apiKeys, [minted.id]);
+    assert.throws(() => keyChange('key-revoke', 'acme', 'nope', state), (e: unknown) => e instanceof CliError && e.exitCode === Exit.NOT_FOUND);
+    assert.deepEqual(keyChange('key-revoke', 'acme', minted.id, state).apiKeys, []);
+
+    const hooked = await change('customer', 'set', 'acme', { 'webhook-url': 'https://example.test/hook', 'webhook-secret': 'sixteen-chars-secret' }, state, 4000);
+    assert.deepEqual(hooked.entry!.webhook, { url: 'https://example.test/hook', secret: 'sixteen-chars-secret' });
+    state.apply(hooked);
+    const listed = (listView('customer', state, 5000).data as { webhook: { secret: string } }[])[0]!;
+    assert.equal(listed.webhook.secret, '<hidden>');
+    const prefer = await change('customer', 'set', 'acme', { 'webhook-prefer-smpp': 'true' }, state, 6000);
+    assert.deepEqual(prefer.entry!.webhook, { url: 'https://example.test/hook', secret: 'sixteen-chars-secret', preferSmpp: true }, 'the other webhook fields stay');
+    const none = await change('customer', 'set', 'acme', { 'webhook-url': 'none' }, state, 7000);
+    assert.equal('webhook' in none.entry!, false);
+    await assert.rejects(change('customer', 'set', 'acme', { 'webhook-url': 'https://x.test/', 'webhook-secret': 'short' }, state), /secret/);
   });
 });
