@@ -109,8 +109,9 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     assert.match(got.eventId, /^[0-9a-f]{32}$/);
   });
 
-  it('holds the events while the receiver refuses them, then brings every one, in order, none lost', async () => {
+  it('holds the events while the receiver refuses them, retrying with backoff, then brings every one, in order, none lost', async () => {
     receiver.down = true;
+    const downSince = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
       const id = await send(`44770090090${i}`, `while down ${i}`);
@@ -120,6 +121,9 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     await waitFor('the receiver to have refused some', () => receiver.refused >= 2, 20000);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(receiver.taken.filter((t) => ids.includes(t.body.id)).length, 0, 'nothing taken while down');
+    // Retried with a doubling wait (300 ms, 600 ms, ...), not every 300 ms: a few tries, not dozens.
+    const downForMs = Date.now() - downSince;
+    assert.ok(receiver.refused <= 12, `${receiver.refused} tries in ${downForMs} ms while down`);
     receiver.down = false;
     await waitFor('every held event', () => ids.every((id) => receiver.taken.some((t) => t.body.id === id)), 60000);
     const order = receiver.firsts().map((t) => t.body.id).filter((id) => ids.includes(id));

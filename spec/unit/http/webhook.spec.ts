@@ -37,3 +37,12 @@ describe('webhook events', () => {
     assert.equal(queueOf({ ...receipt, dlr: { url: 'http://h/', mask: 3 } }), 'acme dlr-url');
   });
 });
+
+describe('retrying a failing webhook or dlr-url', () => {
+  it('waits the retry interval, doubling with each failure in a row, up to a minute', async () => {
+    const { httpRetryDelay, HTTP_RETRY_MAX_MS } = await import('../../../src/actors/delivery/delivery-actor.js');
+    assert.deepEqual([1, 2, 3, 4].map((n) => httpRetryDelay(n, 2000)), [2000, 4000, 8000, 16000]);
+    assert.equal(httpRetryDelay(20, 2000), HTTP_RETRY_MAX_MS);
+    assert.equal(httpRetryDelay(3, 120_000), 120_000, 'never shorter than the configured interval');
+  });
+});

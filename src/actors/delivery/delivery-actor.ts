@@ -33,6 +33,7 @@ import type { HeldDeliveries, HeldItem } from './held-deliveries.js';
 import type { HeldEntry } from '../../redis/stores/held-summary.js';
 import { KeyedLock } from './keyed-lock.js';
 import { queueOf } from './delivery-queue.js';
+import { backoffDelay } from '../../backoff.js';
 
 export type DeliveryMessage = RecordMessage | { type: 'retryHeld' } | WorkDone | { type: 'retryDone'; outcome: PipedOutcome<unknown> };
 
@@ -71,6 +72,12 @@ export interface DeliveryState {
   holdingLoaded: Promise<void> | null;
   /** The retry round under way, if any: never two at once. */
   retryRound: Promise<void> | null;
+  /**
+   * Queues whose HTTP endpoint (webhook, dlr-url) keeps failing: not tried again before `nextAt`
+   * (a growing wait up to HTTP_RETRY_MAX_MS), so a customer's endpoint that is away is not
+   * hammered. A bind-based queue has none: a customer binding again is served at the next round.
+   */
+  readonly backoff: Map<string, { failures: number; nextAt: number }>;
   /** Set when the actor stops or restarts: a retry round of this state ends early. */
   stopped: boolean;
 }
@@ -84,7 +91,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       ctx.timers.startPeriodic('retryHeld', deps.retryIntervalMs, { type: 'retryHeld' });
       return {
         work: new InFlight(), locks: new KeyedLock(), holding: new Set(), holdsUnderWay: new Map(),
-        holdingLoaded: null, retryRound: null, stopped: false,
+        holdingLoaded: null, retryRound: null, stopped: false, backoff: new Map(),
       };
     },
     receive: (s, message, ctx) => {
@@ -166,6 +173,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       const now = Date.now();
       const reason = (err as { code?: string }).code ?? 'DELIVER_FAILED';
       const queue = queueOf(r);
+      httpFailed(s, queue, err, now);
       // At once, so the customer's records that start from now on queue behind this one.
       s.holding.add(queue);
       s.holdsUnderWay.set(queue, (s.holdsUnderWay.get(queue) ?? 0) + 1);
@@ -190,6 +198,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
     // Also what a previous owner of the partition held after this actor read the set.
     for (const c of customers) s.holding.add(c);
     for (const customer of customers) {
+      if ((s.backoff.get(customer)?.nextAt ?? 0) > Date.now()) continue;
       while (!s.stopped && (await s.locks.run(customer, () => retryBatch(s, customer, log))));
       if (s.stopped) return;
     }
@@ -223,14 +232,27 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
         await deps.main.deliver(r);
       } catch (err) {
         log.debug('held delivery still not deliverable', { customer, messageId: r.messageId, error: errorMessage(err) });
+        httpFailed(s, customer, err, Date.now());
         blocked = true;
         break;
       }
+      s.backoff.delete(customer);
       done.push(item);
       events.push(event(r, 'delivered', Date.now(), { held: true }));
     }
     await deps.held.remove(customer, done, events);
     return !blocked;
+  }
+
+  /** A webhook or dlr-url that failed: its queue waits longer before the next try. */
+  function httpFailed(s: DeliveryState, queue: string, err: unknown, now: number): void {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !(code.startsWith('WEBHOOK_') || code.startsWith('DLR_URL_'))) return;
+    const before = s.backoff.get(queue);
+    // Several records out at once fail together: one failure per wait, not one per record.
+    if (before && before.nextAt > now) return;
+    const failures = (before?.failures ?? 0) + 1;
+    s.backoff.set(queue, { failures, nextAt: now + httpRetryDelay(failures, deps.retryIntervalMs) });
   }
 
   function expired(r: OutboxRecord, now: number): boolean {
@@ -242,6 +264,14 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       kind: r.kind, customer: r.customer, ...(r.kind === 'receipt' ? { stat: r.stat } : {}), ...detail,
     }, at));
   }
+}
+
+/** The longest wait between tries of a failing webhook or dlr-url. */
+export const HTTP_RETRY_MAX_MS = 60_000;
+
+/** The wait after the `failures`-th failure in a row of a customer's HTTP endpoint: the retry interval, doubling, up to a minute. */
+export function httpRetryDelay(failures: number, retryIntervalMs: number): number {
+  return backoffDelay(failures - 1, { initialMs: retryIntervalMs, maxMs: Math.max(retryIntervalMs, HTTP_RETRY_MAX_MS) });
 }
 
 /** A receipt or MO as the delivery stage needs it; a record of another shape is the record's fault. */
