@@ -6,6 +6,7 @@ import { startProviderSimulator, type ProviderSimulator } from '../../../scripts
 import { uniquePrefix, waitFor } from '../../support/env.js';
 import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
 import { outboundConfig } from '../supplier/support.js';
+import { Esme } from '../../../scripts/lib/esme-client.js';
 import { freePort } from '../../../scripts/lib/ports.js';
 import { runLoadgen } from '../../../scripts/loadgen/generator.js';
 import { parseLoadgenArgs, type LoadgenOptions } from '../../../scripts/loadgen/options.js';
@@ -88,7 +89,8 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     }) as { customers: unknown[] };
     loadgenPort = await freePort();
     c.customers = [
-      { systemId: 'hooked', password: 'hookpw', webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET } },
+      { systemId: 'hooked', password: 'hookpw', numbers: ['447700900999'], webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET } },
+      { systemId: 'both', password: 'bothpw', webhook: { url: `http://127.0.0.1:${receiver.port}/events`, secret: SECRET, preferSmpp: true } },
       { systemId: 'loaded', password: 'loadpw', webhook: { url: `http://127.0.0.1:${loadgenPort}/`, secret: SECRET } },
     ];
     config = c;
@@ -159,5 +161,35 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     assert.equal(report.receipts.missing, 0);
     assert.equal(report.receipts.matched, report.submits.accepted);
     assert.equal(report.receipts.duplicates, 0);
+  });
+
+  it('POSTs an MO to the customer owning the number, its text decoded', async () => {
+    const status = await sim.sendMo({ from: '447700900555', to: '447700900999', text: 'Привет from a handset' });
+    assert.equal(status, 0);
+    const got = await waitFor('the MO webhook', () => receiver.taken.find((t) => t.body.type === 'mo'), 30000);
+    assert.deepEqual({ ...got.body, id: undefined, receivedAt: undefined },
+      { type: 'mo', id: undefined, from: '447700900555', to: '447700900999', text: 'Привет from a handset', receivedAt: undefined });
+    assert.ok(got.signatureOk);
+  });
+
+  it('with preferSmpp, delivers over the customer\'s receiving bind while it has one, by webhook once it has none', async () => {
+    const esme = await Esme.connect(gw.port);
+    try {
+      assert.equal((await esme.bind('both', 'bothpw', 'transceiver')).command_status, 0);
+      const auth2 = `Basic ${Buffer.from('both:bothpw').toString('base64')}`;
+      const post = async (to: string) => {
+        const r = await fetch(`http://127.0.0.1:${gw.httpPort}/v1/messages`, { method: 'POST', headers: { authorization: auth2, 'content-type': 'application/json' }, body: JSON.stringify({ to, text: 'both ways' }) });
+        return ((await r.json()) as { id: string }).id;
+      };
+      const overSmpp = await post('447700900701');
+      await waitFor('the receipt over SMPP', () => esme.delivers.some((d) => d.receiptedMessageId === overSmpp), 30000);
+      assert.equal(receiver.taken.some((t) => t.body.id === overSmpp), false, 'not by webhook too');
+      esme.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const byWebhook = await post('447700900702');
+      await waitFor('the receipt by webhook once unbound', () => receiver.taken.some((t) => t.body.id === byWebhook), 30000);
+    } finally {
+      esme.close();
+    }
   });
 });
