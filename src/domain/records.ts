@@ -42,7 +42,7 @@ export interface MessageRecord {
   scheduledAt?: number;
   /** Set by the assembler when parts never came and configuration releases what arrived. */
   incomplete?: { missing: number[] };
-  /** The customer's own reference for the message (HTTP API), given back with its state. */
+  /** The customer's own reference for the message (HTTP API), in its `accepted` event. */
   reference?: string;
   /** Kannel's dlr-url and dlr-mask (sendsms): the receipt is told by calling the URL. */
   dlr?: DlrRequest;

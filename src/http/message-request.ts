@@ -29,7 +29,7 @@ export interface MessageRequest {
   validity?: number | string;
   /** RFC 3339 instant: not delivered before it. */
   schedule?: string;
-  /** The customer's own reference, given back with the message's state and receipt. */
+  /** The customer's own reference, kept in the message's `accepted` event. */
   reference?: string;
 }
 

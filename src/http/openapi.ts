@@ -24,7 +24,7 @@ export const messageSchema = {
       anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', format: 'date-time' }],
     },
     schedule: { type: 'string', format: 'date-time', description: 'Not delivered before this RFC 3339 instant' },
-    reference: { type: 'string', maxLength: 64, description: 'Your own reference, given back with the message state' },
+    reference: { type: 'string', maxLength: 64, description: 'Your own reference, kept in the message\'s accepted event (smsgw trace shows it)' },
   },
 } as const;
 

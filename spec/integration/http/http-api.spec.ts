@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startProviderSimulator, type ProviderSimulator } from '../../../scripts/provider-simulator.js';
-import { uniquePrefix, waitFor } from '../../support/env.js';
+import { execFile } from 'node:child_process';
+import { brokers, redisUrl, uniquePrefix, waitFor } from '../../support/env.js';
 import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
 import { outboundConfig } from '../supplier/support.js';
 import { apiKeyDigest } from '../../../src/domain/api-keys.js';
@@ -71,6 +72,13 @@ describe('customer HTTP API on a gateway started as users start it', function ()
     assert.equal(state.status, 200);
     assert.equal(state.body.final, true);
     assert.ok(Date.parse(state.body.finalAt) > 0);
+    // Every step in smsgw trace, the customer's reference with its acceptance.
+    const trace = await new Promise<string>((resolve) => execFile(process.execPath, ['dist/src/cli/main.js', '--prefix', prefix, 'trace', r.body.id, '--json'], {
+      env: { ...process.env, REDIS_URL: redisUrl, SMSGW_KAFKA_BROKERS: brokers.join(',') }, timeout: 60000,
+    }, (_err, stdout) => resolve(stdout)));
+    const events = (JSON.parse(trace) as { events: { type: string; detail?: Record<string, unknown> }[] }).events;
+    assert.deepEqual(events.find((e) => e.type === 'accepted')?.detail, { customer: 'acme', edge: 'http', reference: 'order-17' });
+    for (const step of ['routed', 'submitted', 'receipt']) assert.ok(events.some((e) => e.type === step), `${step} in the trace`);
   });
 
   it('splits a long text into parts and sends text outside GSM as UCS-2', async () => {

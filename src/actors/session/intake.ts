@@ -66,6 +66,7 @@ export async function takeMessages(
   const records = await Promise.all(batch.map((accepted, i) => {
     const event = lifecycleEvent(ids[i]!, 'accepted', deps.nodeId, {
       customer: customer.systemId, ...detail, ...(accepted.kind === 'part' ? { part: accepted.record.seq, of: accepted.record.total } : {}),
+      ...(accepted.kind === 'message' && accepted.record.reference !== undefined ? { reference: accepted.record.reference } : {}),
     }, now);
     return recordsOf(deps, accepted, event);
   }));
