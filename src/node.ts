@@ -130,7 +130,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   const listeners = edge.listeners;
   // The customer HTTP API beside SMPP, taking messages the same way (src/http/).
   const httpEdge = config.http === null ? null : await startHttpEdge({
-    config, http: config.http, intake: edge.intake, states, overrides: controls, nodeId, version: await packageVersion(), log,
+    config, http: config.http, intake: edge.intake, states, overrides: controls, guard: edge.guard, nodeId, version: await packageVersion(), log,
   });
   const snapshot = async (): Promise<NodeSnapshot> => ({ nodeId, main: system.snapshot(), workers: await pool.snapshot() });
   let current = config;

@@ -176,6 +176,8 @@ export interface DeliveryRecord {
   createdAt: number;
   /** The provider whose receipt this is (absent for the gateway's own failed receipts). */
   provider?: string;
+  /** The SMS parts the message went to the provider as (absent for the gateway's own failed receipts). */
+  parts?: number;
   /** Set when the message came with a Kannel dlr-url: the receipt goes there (src/http/dlr-url.ts). */
   dlr?: DlrRequest;
 }
@@ -246,6 +248,8 @@ export interface CorrelationRecord {
   submittedAt: number;
   /** The message's dlr-url, passed on to its receipts. */
   dlr?: DlrRequest;
+  /** How many submit_sm the message took at this provider (its SMS parts), passed on to its receipts. */
+  providerParts?: number;
   /**
    * The customer's part ids this provider part answers for, each with the registered_delivery
    * it was submitted with: one receipt goes to each. Absent in records written before parts

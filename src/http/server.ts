@@ -16,7 +16,8 @@ import type { Logger } from '../log.js';
 import type { MessageStateStore } from '../redis/stores/message-state.js';
 import { RateExceededError, takeMessages, type IntakeDeps } from '../actors/session/intake.js';
 import type { Accepted } from '../actors/session/submit.js';
-import { HttpCustomers } from './customer-auth.js';
+import { HttpCustomers, type Credentials } from './customer-auth.js';
+import type { ClusterBindGuard } from '../actors/session/cluster-bind-guard.js';
 import { HttpError, errorBody } from './http-error.js';
 import { KANNEL_ACCEPTED, KANNEL_AUTH_FAILED, KannelAnswer, kannelCredentials, kannelMessage, kannelParams } from './kannel.js';
 import { acceptRequest, type MessageRequest } from './message-request.js';
@@ -28,6 +29,8 @@ export interface HttpEdgeDeps {
   intake: IntakeDeps;
   states: Pick<MessageStateStore, 'get'>;
   overrides: CustomerOverrides;
+  /** The failed-bind slow-down, shared with SMPP: a guesser meets one growing delay per address. */
+  guard: Pick<ClusterBindGuard, 'delayFor' | 'failed'>;
   nodeId: string;
   version: string;
   log: Logger;
@@ -69,9 +72,17 @@ export async function startHttpEdge(deps: HttpEdgeDeps): Promise<HttpEdge> {
   });
   app.setNotFoundHandler((req, reply) => send(reply, new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
-  const who = (req: FastifyRequest): Promise<CustomerConfig> => customers.authenticate({
-    authorization: req.headers.authorization, apiKey: header(req, 'x-api-key'),
-  }, req.ip);
+  const who = (req: FastifyRequest, c: Credentials = { authorization: req.headers.authorization, apiKey: header(req, 'x-api-key') }): Promise<CustomerConfig> =>
+    customers.authenticate(c, req.ip).catch(async (err: unknown) => {
+      // Wrong credentials are answered late, later with every failure from the address (the
+      // success path asks nothing more of Redis).
+      if (err instanceof HttpError && err.code === 'BAD_CREDENTIALS') {
+        await deps.guard.failed(req.ip, Date.now());
+        const delay = await deps.guard.delayFor(req.ip, Date.now());
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      }
+      throw err;
+    });
 
   const take = async (customer: CustomerConfig, batch: Accepted[], now: number): Promise<string[]> => {
     try {
@@ -126,7 +137,7 @@ export async function startHttpEdge(deps: HttpEdgeDeps): Promise<HttpEdge> {
     if (!creds) throw new KannelAnswer(403, KANNEL_AUTH_FAILED);
     let customer: CustomerConfig;
     try {
-      customer = await customers.authenticate({ authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` }, req.ip);
+      customer = await who(req, { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` });
     } catch {
       throw new KannelAnswer(403, KANNEL_AUTH_FAILED);
     }

@@ -22,6 +22,8 @@ export interface ReceiptEvent {
   id: string;
   stat: string;
   err: string;
+  /** The SMS parts the message was sent as (absent when it never reached a provider). */
+  parts?: number;
   from: string;
   to: string;
   submittedAt: string;
@@ -49,7 +51,10 @@ export function eventId(record: OutboxRecord): string {
 export function webhookEvent(r: OutboxRecord): WebhookEvent {
   const iso = (ms: number) => new Date(ms).toISOString();
   if (r.kind === 'receipt') {
-    return { type: 'receipt', id: r.messageId, stat: r.stat, err: r.err, from: r.source.addr, to: r.destination.addr, submittedAt: iso(r.submittedAt), doneAt: iso(r.doneAt) };
+    return {
+      type: 'receipt', id: r.messageId, stat: r.stat, err: r.err, ...(r.parts ? { parts: r.parts } : {}),
+      from: r.source.addr, to: r.destination.addr, submittedAt: iso(r.submittedAt), doneAt: iso(r.doneAt),
+    };
   }
   const octets = Buffer.from(r.body, 'base64');
   // A header (concatenation, ports) is not text: such an MO goes as octets.

@@ -126,7 +126,7 @@ describe('customer HTTP API on a gateway started as users start it', function ()
     assert.equal(typeof syntax.body.error.code, 'string');
   });
 
-  it('authenticates with Basic or an API key; refuses no, wrong or foreign credentials with 401/403', async () => {
+  it('authenticates with Basic or an API key; refuses no, wrong or foreign credentials with 401/403, slowing a guesser', async () => {
     const msg = { to: '447700900501', text: 'keyed' };
     assert.equal((await call('POST', '/v1/messages', { body: msg, auth: `Bearer ${API_KEY}` })).status, 202);
     assert.equal((await call('POST', '/v1/messages', { body: msg, auth: null, headers: { 'x-api-key': API_KEY } })).status, 202);
@@ -139,6 +139,12 @@ describe('customer HTTP API on a gateway started as users start it', function ()
       assert.equal(r.status, 401, auth);
       assert.equal(r.body.error.code, 'BAD_CREDENTIALS');
     }
+    // Past the free failures (3), a guesser's next wrong try is answered late, as a failed bind is.
+    const started = Date.now();
+    const slowed = await call('POST', '/v1/messages', { body: msg, auth: basic('acme', 'guess-4') });
+    assert.equal(slowed.status, 401);
+    assert.ok(Date.now() - started >= 900, `answered after ${Date.now() - started} ms`);
+    assert.equal((await call('POST', '/v1/messages', { body: msg })).status, 202, 'the right credentials still work');
     const far = await call('POST', '/v1/messages', { body: msg, auth: basic('far', 'farpw') });
     assert.equal(far.status, 403);
     assert.equal(far.body.error.code, 'ADDRESS_NOT_ALLOWED');

@@ -106,6 +106,7 @@ describe('webhooks: receipts as signed JSON POSTs from the durable outbox', func
     const id = await send('447700900801', 'hook me');
     const got = await waitFor('the receipt webhook', () => receiver.taken.find((t) => t.body.id === id), 30000);
     assert.equal(got.body.type, 'receipt');
+    assert.equal((got.body as { parts?: number }).parts, 1);
     assert.equal(got.body.stat, 'DELIVRD');
     assert.ok(got.signatureOk, 'X-Smsgw-Signature is the HMAC-SHA256 of the body');
     assert.match(got.eventId, /^[0-9a-f]{32}$/);

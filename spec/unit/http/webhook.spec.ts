@@ -20,6 +20,7 @@ describe('webhook events', () => {
       submittedAt: '2026-12-03T12:00:00.000Z', doneAt: '2026-12-03T12:00:05.000Z',
     });
     assert.deepEqual(webhookEvent(mo), { type: 'mo', id: 'mo-1', from: '447700900002', to: '447700900100', text: 'Привет', receivedAt: '2026-12-03T12:01:00.000Z' });
+    assert.equal((webhookEvent({ ...receipt, parts: 3 }) as { parts?: number }).parts, 3, 'the SMS parts, when the provider took it');
     const withUdh = webhookEvent({ ...mo, esmClass: 0x40 });
     assert.equal(withUdh.type === 'mo' && withUdh.binary, mo.body, 'a header is not text: the octets go as they are');
   });

@@ -36,7 +36,7 @@ export function receiptRecords(topics: ReceiptDeliveryDeps['topics'], nodeId: st
     const dlr: DeliveryRecord = {
       kind: 'receipt', customer: corr.customer, messageId: t.id, source: corr.source, destination: corr.destination,
       stat: ev.stat, err: ev.err, submittedAt: corr.submittedAt, doneAt: now, createdAt: now, provider: ev.provider,
-      ...(corr.dlr ? { dlr: corr.dlr } : {}),
+      ...(corr.dlr ? { dlr: corr.dlr } : {}), ...(corr.providerParts ? { parts: corr.providerParts } : {}),
     };
     records.push({ topic: topics.deliveries, key: corr.customer, value: encodeRecord(dlr) });
   }

@@ -52,6 +52,8 @@ export interface CustomerEdge {
   readonly listeners: readonly { name: string; host: string; port: number; tls: boolean }[];
   /** How messages are taken (rate limit, edge routing, durable write): shared with the HTTP edge. */
   readonly intake: IntakeDeps;
+  /** The failed-bind slow-down, shared with the HTTP edge's failed authentications. */
+  readonly guard: ClusterBindGuard;
   /** How many of the listeners accept connections now. */
   readonly listening: number;
   /** Refuses new connections, lets each session finish its in-flight submits and unbinds it. */
@@ -139,6 +141,7 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   return {
     listeners,
     intake: sessionDeps,
+    guard: sessionDeps.guard,
     get listening() {
       return servers.filter((s) => s.listening).length;
     },

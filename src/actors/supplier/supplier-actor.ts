@@ -377,7 +377,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
     }
     const corr: CorrelationRecord = {
       messageId: m.id, customer: m.customer, source: m.source, destination: m.destination,
-      registeredDelivery: m.registeredDelivery, submittedAt: Date.now(), ...(m.dlr ? { dlr: m.dlr } : {}),
+      registeredDelivery: m.registeredDelivery, submittedAt: Date.now(), ...(m.dlr ? { dlr: m.dlr } : {}), providerParts: split.submits.length,
     };
     // Parts an abandoned send got taken (the same split: it depends on the message and the
     // provider's settings only) are not sent again.
