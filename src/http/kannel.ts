@@ -43,7 +43,7 @@ export function kannelParams(query: string): { params: KannelParams; octets: (na
   const octets = (name: string): Buffer | undefined => {
     for (const pair of query.split('&')) {
       const eq = pair.indexOf('=');
-      const k = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+      const k = percentOctets(eq < 0 ? pair : pair.slice(0, eq)).toString('latin1');
       if (k === name) return percentOctets(eq < 0 ? '' : pair.slice(eq + 1));
     }
     return undefined;

@@ -56,6 +56,9 @@ describe('Kannel sendsms parameters', () => {
     assert.match(answer(() => message('to=abc&text=x')).message, /rejected$/);
     assert.match(answer(() => message('to=1&text=x&dlr-mask=3&dlr-url=ftp%3A%2F%2Fh%2F')).message, /dlr-url/);
     assert.match(answer(() => message('to=1&text=x&dlr-mask=99')).message, /dlr-mask/);
+    // A broken escape is taken as it stands (as URLSearchParams does), never a crash.
+    assert.equal(message('to=1&coding=1&text=%zz%41').record.body, Buffer.from('%zzA', 'latin1').toString('base64'));
+    assert.equal(message('t%zzo=1&to=2&text=x').record.destination.addr, '2');
   });
 
   it('keeps dlr-url and dlr-mask with the message, and asks the provider for the receipts the mask wants', () => {
