@@ -35,7 +35,9 @@ describe('webhook events', () => {
   it('queues receipts for a dlr-url apart from the customer\'s other deliveries', () => {
     assert.equal(queueOf(receipt), 'acme');
     assert.equal(queueOf(mo), 'acme');
-    assert.equal(queueOf({ ...receipt, dlr: { url: 'http://h/', mask: 3 } }), 'acme dlr-url');
+    assert.equal(queueOf({ ...receipt, dlr: { url: 'http://h:8080/dlr?id=%I', mask: 3 } }), 'acme dlr-url http://h:8080');
+    assert.equal(queueOf({ ...receipt, dlr: { url: 'http://h:8080/other', mask: 1 } }), 'acme dlr-url http://h:8080', 'one queue per endpoint');
+    assert.notEqual(queueOf({ ...receipt, dlr: { url: 'http://h:9090/dlr', mask: 3 } }), 'acme dlr-url http://h:8080', 'an endpoint that is gone holds back no other');
   });
 });
 
