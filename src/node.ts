@@ -106,7 +106,8 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   // A forwarded record is sent over a bind here only (deliverLocal): it never travels on.
   const link: NodeLink = new NodeLink({ redis, prefix: config.redis.keyPrefix, nodeId, deliverLocal: (r): Promise<void> => dispatch.deliverLocal(r), logger: log });
   // Customers with a webhook take their receipts and MO by HTTP (customers change live: apply()).
-  let webhooks = new Map(config.customers.flatMap((c) => (c.webhook ? [[c.systemId, c.webhook] as const] : [])));
+  const webhooksOf = (c: GatewayConfig) => new Map(c.customers.flatMap((x) => (x.webhook ? [[x.systemId, x.webhook] as const] : [])));
+  let webhooks = webhooksOf(config);
   const dispatch: DeliveryDispatch = new DeliveryDispatch({
     nodeId, local, registry, link, responseTimeoutMs: config.delivery.responseTimeoutMs, logger: log, metrics, webhookOf: (c) => webhooks.get(c),
   });
@@ -138,7 +139,7 @@ export async function startNode(fileConfig: GatewayConfig, logger: Logger, optio
   /** Puts a configuration in force on the edge, every worker and the control plane. */
   const apply = async (next: GatewayConfig): Promise<{ workers: number; actors: number }> => {
     current = next;
-    webhooks = new Map(next.customers.flatMap((c) => (c.webhook ? [[c.systemId, c.webhook] as const] : [])));
+    webhooks = webhooksOf(next);
     const told = await pool.reconfigure(next);
     edge.reconfigure(next);
     httpEdge?.reconfigure(next);

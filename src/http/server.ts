@@ -5,7 +5,6 @@
  * 202 only once Kafka acknowledged it. Every body is validated against the schemas of
  * openapi.ts; every error is `{ error: { code, message, field? } }` with its HTTP status.
  */
-import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CustomerConfig, GatewayConfig, HttpConfig } from '../config/types.js';
 import type { CustomerOverrides } from '../control/customer-controls.js';
@@ -18,6 +17,7 @@ import { RateExceededError, takeMessages, type IntakeDeps } from '../actors/sess
 import type { Accepted } from '../actors/session/submit.js';
 import { HttpCustomers, type Credentials } from './customer-auth.js';
 import type { ClusterBindGuard } from '../actors/session/cluster-bind-guard.js';
+import { readTlsFiles } from '../actors/session/edge.js';
 import { HttpError, errorBody } from './http-error.js';
 import { KANNEL_ACCEPTED, KANNEL_AUTH_FAILED, KannelAnswer, kannelCredentials, kannelMessage, kannelParams } from './kannel.js';
 import { acceptRequest, type MessageRequest } from './message-request.js';
@@ -52,7 +52,7 @@ const BODY_LIMIT = 8 * 1024 * 1024;
 export async function startHttpEdge(deps: HttpEdgeDeps): Promise<HttpEdge> {
   const { log } = deps;
   let customers = new HttpCustomers(deps.config.customers, deps.overrides);
-  const tls = deps.http.tls === undefined ? undefined : await readTls(deps.http.tls);
+  const tls = deps.http.tls === undefined ? undefined : await readTlsFiles(deps.http.tls, 'http.tls');
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
@@ -212,15 +212,4 @@ function kannelError(err: unknown, reply: FastifyReply): FastifyReply {
     : new KannelAnswer(500, 'Temporal failure, try again later.');
   if (err instanceof HttpError && err.retryAfterS !== undefined) void reply.header('Retry-After', String(err.retryAfterS));
   return reply.code(e.status === 429 ? 503 : e.status).type('text/plain; charset=utf-8').send(e.message);
-}
-
-async function readTls(t: NonNullable<HttpConfig['tls']>): Promise<{ key: Buffer; cert: Buffer }> {
-  const read = async (field: 'certFile' | 'keyFile') => {
-    try {
-      return await readFile(t[field]);
-    } catch (err) {
-      throw new ConfigError(`http.tls.${field}`, `cannot be read: ${errorMessage(err)}`, t[field]);
-    }
-  };
-  return { cert: await read('certFile'), key: await read('keyFile') };
 }

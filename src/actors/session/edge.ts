@@ -164,13 +164,17 @@ export async function startCustomerEdge(deps: EdgeDeps): Promise<CustomerEdge> {
   };
 }
 
-async function readTls(l: ListenerConfig, i: number): Promise<{ key: Buffer; cert: Buffer }> {
+function readTls(l: ListenerConfig, i: number): Promise<{ key: Buffer; cert: Buffer }> {
+  return readTlsFiles(l.tls!, `listeners[${i}].tls`);
+}
+
+/** A listener's certificate and key (PEM files); a file that cannot be read is a ConfigError naming `path`. */
+export async function readTlsFiles(tls: { certFile: string; keyFile: string }, path: string): Promise<{ key: Buffer; cert: Buffer }> {
   const read = async (field: 'certFile' | 'keyFile') => {
-    const path = l.tls![field];
     try {
-      return await readFile(path);
+      return await readFile(tls[field]);
     } catch (err) {
-      throw new ConfigError(`listeners[${i}].tls.${field}`, `cannot be read: ${errorMessage(err)}`, path);
+      throw new ConfigError(`${path}.${field}`, `cannot be read: ${errorMessage(err)}`, tls[field]);
     }
   };
   return { cert: await read('certFile'), key: await read('keyFile') };
