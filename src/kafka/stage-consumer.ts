@@ -182,7 +182,7 @@ export class StageConsumer {
       while (inFlight.size >= this.options.window) await Promise.race(inFlight);
       if (!this.running || !p.isRunning() || p.isStale() || gone.stale) break;
       const record = toStageRecord(batch.topic, batch.partition, messages[i]!);
-      const task: Promise<void> = this.handleWithRetry(record, p).then((ok) => {
+      const task: Promise<void> = this.handleWithRetry(record, p, gone).then((ok) => {
         if (ok) advance(i);
       });
       inFlight.add(task);
@@ -195,7 +195,14 @@ export class StageConsumer {
    * Retries a failing record until it succeeds, is dead-lettered, or the partition is taken
    * away (false: not handled here, its new owner reads it).
    */
-  private async handleWithRetry(record: StageRecord, p: EachBatchPayload): Promise<boolean> {
+  private async handleWithRetry(record: StageRecord, p: EachBatchPayload, gone: { stale: boolean }): Promise<boolean> {
+    // A heartbeat answered "rebalancing" (or "not a member"): the group waits for this member to
+    // rejoin, which kafkajs does only once the batch returns. Records already started finish;
+    // no new one starts, so a slow batch (a paced supplier, deliveries waiting on a stalled
+    // node) does not hold the whole group in PreparingRebalance until its timeout.
+    const beat = () => p.heartbeat().catch((err: unknown) => {
+      if (outOfGroup(err)) gone.stale = true;
+    });
     const retry = this.options.retry ?? { initialMs: 200, maxMs: 10000 };
     let tries = 0;
     let contentFailures = 0;
@@ -212,7 +219,7 @@ export class StageConsumer {
           await this.options.handle(record);
         }
         this.stats.handled++;
-        await p.heartbeat().catch(() => undefined);
+        await beat();
         return true;
       } catch (err) {
         this.stats.failures++;
@@ -230,7 +237,7 @@ export class StageConsumer {
         });
         if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
         await sleep(backoffDelay(tries++, retry));
-        await p.heartbeat().catch(() => undefined);
+        await beat();
         if (!this.running || !p.isRunning() || p.isStale() || !this.holds(record)) return false;
       }
     }

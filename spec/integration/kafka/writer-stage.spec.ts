@@ -157,6 +157,40 @@ describe('kafka: DurableWriter and StageConsumer on the real broker', function (
     }
   });
 
+  it('stops starting records of a long batch once the group rebalances, so a joining member waits seconds, not the batch', async () => {
+    // A supplier paced by its provider, or deliveries waiting on a stalled node: kafkajs rejoins
+    // only once the batch returns, and the whole group waits in PreparingRebalance meanwhile.
+    const topic = `${prefix}rebalance-batch`;
+    const admin = await adminWithTopic(topic);
+    const n = 150;
+    await Promise.all(Array.from({ length: n }, (_, i) => writer.append({ topic, key: 'k', value: String(i) })));
+    const handled = [new Set<string>(), new Set<string>()];
+    const member = (m: number, onAssignment?: () => void) => new StageConsumer(kafka, {
+      groupId: `${prefix}rebalance`, topics: [topic], window: 1, partitionsConcurrently: 1, logger: silentLogger, ...noDeadLetters,
+      ...(onAssignment ? { onAssignment } : {}),
+      handle: async (r) => {
+        await new Promise((res) => setTimeout(res, 100));
+        handled[m]!.add(r.value.toString());
+      },
+    });
+    const first = member(0);
+    let handledAtJoin = -1;
+    const second = member(1, () => { if (handledAtJoin < 0) handledAtJoin = handled[0]!.size; });
+    await first.start();
+    try {
+      await waitFor('the first member into its batch', () => handled[0]!.size >= 10, 30000);
+      // The whole batch takes 15 s, half the group's rebalance timeout: without stopping, the
+      // group waits for all of it.
+      await second.start();
+      await waitFor('the second member joined', () => handledAtJoin >= 0, 30000);
+      assert.ok(handledAtJoin < n - 20, `the first member handled ${handledAtJoin} of ${n} records before the group let the second in`);
+      await waitFor('every record handled by one member or the other', () => new Set([...handled[0]!, ...handled[1]!]).size === n, 60000);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+      await admin.disconnect();
+    }
+  });
+
   it('dead-letters a record that fails for its content after maxRecordFailures tries, commits past it in order, and retries infrastructure failures', async () => {
     const topic = `${prefix}poison`;
     const admin = await adminWithTopic(topic);
