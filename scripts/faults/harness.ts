@@ -37,6 +37,8 @@ export interface HarnessOptions {
   rate: number;
   nodes: number;
   window: number;
+  /** Submits in flight per provider bind (each provider is one bind per owning node). */
+  providerWindow: number;
   multipartRatio: number;
   outDir: string;
   log: (line: string) => void;
@@ -51,7 +53,14 @@ export interface FaultReport {
     disruptedS?: number | null;
   }[];
   /** The providers' intake over the load, and how long each kind of fault held it down. */
-  flow: { usualPerSecond: number; providerSubmitsPerSecond: number[]; byKind: KindSummary[] };
+  flow: {
+    usualPerSecond: number; providerSubmitsPerSecond: number[];
+    /** Receipts the gateway acknowledged to the providers, per second of the load and the drain after it. */
+    providerReceiptsPerSecond: number[];
+    /** Receipts a provider had to send again (no receiving bind, a refusal or no answer). */
+    providerReceiptRetries: number;
+    byKind: KindSummary[];
+  };
   load: Pick<LoadReport, 'submits' | 'receipts' | 'throughput' | 'latencyMs'>;
   observed: Omit<Observed, 'wholeMessageKeys' | 'submittedIds' | 'providerSubmitKeys'> & {
     wholeMessages: number; submittedMessages: number; providerSubmits: number;
@@ -123,6 +132,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
 
     simulators = await Promise.all([0, 1].map((i) => startProviderSimulator({
       host: '127.0.0.1', port: 0, systemId: `gw${i}`, password: 'pw', receiptDelayMs: 100, logger: silentLogger,
+      // The providers' own window for receipts (deliver_sm), as the gateway's is for submits: a
+      // receipt waits for its slot, and each slot is held for the gateway's durable write.
+      connection: { window: o.providerWindow },
     })));
     const ports = await Promise.all(Array.from({ length: o.nodes }, () => freePort()));
     const customers = [1, 2, 3].map((i) => ({ systemId: `fc${i}`, password: `pw${i}` }));
@@ -134,7 +146,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
       redis: { url: `redis://127.0.0.1:${redisPort}`, keyPrefix: prefix },
       customers: customers.map((c) => ({ ...c, maxBinds: 50 })),
       providers: simulators.map((s, i) => ({
-        id: `p${i}`, host: '127.0.0.1', port: s.address.port, systemId: `gw${i}`, password: 'pw', rate: 500, window: 10,
+        id: `p${i}`, host: '127.0.0.1', port: s.address.port, systemId: `gw${i}`, password: 'pw', rate: 500, window: o.providerWindow,
         responseTimeoutMs: PROVIDER_RESPONSE_TIMEOUT_MS,
       })),
       routes: [{ kind: 'weighted', providers: ['p0', 'p1'] }],
@@ -298,7 +310,9 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     // The usual rate: the median second of the load, faults and all (most seconds are calm).
     const usual = median(series);
     for (const f of done) f.disruptedS = disruptedSeconds(series, Math.floor(f.atS), usual);
-    const flow = { usualPerSecond: usual, providerSubmitsPerSecond: series, byKind: byKind(done.map((f) => ({ kind: f.fault.kind, disruptedS: f.disruptedS ?? null }))) };
+    const receiptSeries = perSecond(simulators.flatMap((s) => s.receiptsSent.map((r) => r.at.getTime())), started, Math.ceil((Date.now() - started) / 1000));
+    const receiptRetries = simulators.reduce((n, s) => n + s.counters.receiptRetries, 0);
+    const flow = { usualPerSecond: usual, providerSubmitsPerSecond: series, providerReceiptsPerSecond: receiptSeries, providerReceiptRetries: receiptRetries, byKind: byKind(done.map((f) => ({ kind: f.fault.kind, disruptedS: f.disruptedS ?? null }))) };
     const observed: Observed = {
       accepted: load.submits.accepted, receiptsMissing: load.receipts.missing, receiptsDuplicated: load.receipts.duplicates,
       receiptsUnknown: load.receipts.unknown, submitsUnanswered: load.submits.unanswered + load.submits.errors,
@@ -309,7 +323,7 @@ export async function runFaults(o: HarnessOptions): Promise<FaultReport> {
     const { wholeMessageKeys: _w, submittedIds: _s, providerSubmitKeys: _p, ...rest } = observed;
     const report: FaultReport = {
       startedAt: new Date(started).toISOString(),
-      options: { durationS: o.durationS, rate: o.rate, nodes: o.nodes, window: o.window, multipartRatio: o.multipartRatio, outDir: o.outDir },
+      options: { durationS: o.durationS, rate: o.rate, nodes: o.nodes, window: o.window, providerWindow: o.providerWindow, multipartRatio: o.multipartRatio, outDir: o.outDir },
       faults: done,
       flow,
       load: { submits: load.submits, receipts: load.receipts, throughput: load.throughput, latencyMs: load.latencyMs },
