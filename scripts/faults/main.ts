@@ -2,7 +2,8 @@
  * One command for the fault scenario.
  *   node dist/scripts/faults/main.js --short            (CI: one cycle of every fault, ~7 min)
  *   node dist/scripts/faults/main.js --duration 2550    (long form: ten cycles)
- * Options: --rate N (submits/s, default 40), --nodes N (default 3), --multipart-ratio R
+ * Options: --rate N (submits/s, default 40), --nodes N (default 3), --provider-window N (submits
+ * and receipts in flight on each provider bind, default 10), --multipart-ratio R
  * (default 0.2), --out DIR (default reports/faults-<time>). Exit 0 when nothing accepted was
  * lost and nothing was doubled beyond what the crashes allow, 1 otherwise.
  */
