@@ -12,7 +12,8 @@ import type { StageRecord } from '../kafka/stage-consumer.js';
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/client.js';
 import type { ActorSpec } from '../runtime/actor.js';
-import type { StageStats } from './threads/protocol.js';
+import type { DeliveredBy, StageStats } from './threads/protocol.js';
+export type { DeliveredBy } from './threads/protocol.js';
 import type { OutboxRecord } from '../domain/records.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
@@ -20,9 +21,10 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 export interface MainLink {
   /**
    * Sends a receipt or MO over one of the customer's receiving binds: on this node when it has
-   * one, else on another node that has one (session registry); rejects when none took it.
+   * one, else on another node that has one (session registry), or by HTTP (webhook, dlr-url);
+   * rejects when none took it. Resolves with the way it went.
    */
-  deliver(record: OutboxRecord): Promise<void>;
+  deliver(record: OutboxRecord): Promise<DeliveredBy | void>;
 }
 
 export interface StageEnv {

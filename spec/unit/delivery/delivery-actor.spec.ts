@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { deliveryActor, type DeliveryMessage } from '../../../src/actors/delivery/delivery-actor.js';
 import type { HeldDeliveries, HeldItem } from '../../../src/actors/delivery/held-deliveries.js';
-import type { MainLink } from '../../../src/host/stage.js';
+import type { DeliveredBy, MainLink } from '../../../src/host/stage.js';
 import type { DeliveryRecord, LifecycleEvent } from '../../../src/domain/records.js';
 import { GatewayError, isRecordFault, RecordError } from '../../../src/errors.js';
 import type { StageRecord } from '../../../src/kafka/stage-consumer.js';
@@ -9,7 +9,7 @@ import { topicNames } from '../../../src/kafka/topics.js';
 import type { DurableWriter, OutRecord } from '../../../src/kafka/writer.js';
 import type { HeldEntry } from '../../../src/redis/stores/held-summary.js';
 import type { ActorRef, ActorSystem } from '../../../src/runtime/index.js';
-import { delay, fastRestart, testSystem, track, waitFor } from '../runtime/support.js';
+import { delay, fastRestart, gate, testSystem, track, waitFor } from '../runtime/support.js';
 
 const topics = topicNames('u.');
 
@@ -29,9 +29,11 @@ class ScriptedMainLink implements MainLink {
   readonly delivered: string[] = [];
   readonly attempts: string[] = [];
   readonly answers = new Map<string, Answer>();
-  async deliver(record: DeliveryRecord | { customer: string; messageId: string }): Promise<void> {
+  /** Records refused whatever their customer's answer. */
+  readonly refusing = new Set<string>();
+  async deliver(record: DeliveryRecord | { customer: string; messageId: string }): Promise<DeliveredBy | void> {
     this.attempts.push(record.messageId);
-    const answer = this.answers.get(record.customer) ?? 'take';
+    const answer = this.refusing.has(record.messageId) ? 'refuse' : this.answers.get(record.customer) ?? 'take';
     if (answer === 'refuse') throw new GatewayError('DELIVER_REFUSED', `${record.customer} refused the deliver_sm`);
     if (answer !== 'take') await answer.gate;
     this.delivered.push(record.messageId);
@@ -53,10 +55,16 @@ class InMemoryHeld {
     this.holds.push({ entry, also });
     this.holding.add(entry.record.customer);
   }
-  async head(_customer: string, _n: number): Promise<HeldItem[]> {
-    return [];
+  /** Held before the test: what a retry round finds, oldest first. */
+  readonly queued: HeldItem[] = [];
+  readonly removed: { items: HeldItem[]; also: OutRecord[] }[] = [];
+  async head(customer: string, n: number): Promise<HeldItem[]> {
+    return this.queued.filter((i) => i.entry.record.customer === customer).slice(0, n);
   }
-  async remove(): Promise<void> {}
+  async remove(_customer: string, items: readonly HeldItem[], also: OutRecord[] = []): Promise<void> {
+    this.removed.push({ items: [...items], also });
+    for (const item of items) this.queued.splice(this.queued.indexOf(item), 1);
+  }
   async releaseIfEmpty(): Promise<boolean> {
     return false;
   }
@@ -88,22 +96,100 @@ describe('delivery actor', () => {
   afterEach(() => system.shutdown({ drain: false }));
 
   /** `restartOnDefects`: a supervisor that restarts on any failure, to see what a restart keeps. */
-  function start(partition = 0, restartOnDefects = false) {
-    const main = new ScriptedMainLink();
+  function start(partition = 0, restartOnDefects = false, retryIntervalMs = 3_600_000, main = new ScriptedMainLink()) {
     const held = new InMemoryHeld();
     const writer = new AcceptingWriter();
     const restored = { ensured: 0, ensure: async () => void restored.ensured++ };
     const spec = deliveryActor({
       partition, writer: writer as unknown as DurableWriter, topics, nodeId: 'node-u', main,
       held: held as unknown as HeldDeliveries, heldRestored: restored,
-      // No retry round during a test: what the tests see is the records' own path.
-      retryIntervalMs: 3_600_000, retentionMs: 3_600_000,
+      // No retry round unless a test asks for one: what the tests see is the records' own path.
+      retryIntervalMs, retentionMs: 3_600_000,
     });
     const ref: ActorRef<DeliveryMessage> = system.spawn(`delivery-${partition}`,
       restartOnDefects ? { ...spec, supervision: { decider: () => 'restart' as const } } : spec);
     const stats = () => system.snapshot().find((s) => s.address.path === `/delivery-${partition}`);
     return { ref, main, held, writer, restored, stats };
   }
+
+  function heldItem(r: DeliveryRecord): HeldItem {
+    const entry: HeldEntry = { partition: 0, offset: String(offset++), record: r };
+    return { entry, raw: JSON.stringify(entry) };
+  }
+
+  it('a retry round tries the oldest held record alone, then hands the rest over in order and awaits their answers side by side', async () => {
+    // The customer is back: the first held record is taken at once; the others wait for an
+    // answer that comes only once all of them are out. One at a time, the round would stop at
+    // the second.
+    const opened = gate();
+    const main = new (class extends ScriptedMainLink {
+      override async deliver(r: DeliveryRecord): Promise<DeliveredBy | void> {
+        if (this.attempts.length > 0) {
+          this.attempts.push(r.messageId);
+          await opened.promise;
+          this.delivered.push(r.messageId);
+          return;
+        }
+        return super.deliver(r);
+      }
+    })();
+    const { held } = start(0, false, 20, main);
+    const records = Array.from({ length: 10 }, () => receipt('acme'));
+    held.holding.add('acme');
+    held.queued.push(...records.map(heldItem));
+    await waitFor(() => main.attempts.length === 10, 'all ten held records handed over before any answer but the first');
+    assert.deepEqual(main.attempts, records.map((r) => r.messageId), 'handed over in outbox order');
+    assert.equal(main.delivered.length, 1);
+    opened.open();
+    await waitFor(() => held.queued.length === 0, 'the held queue emptied');
+    const removed = held.removed.flatMap((x) => x.items.map((i) => i.entry.record.messageId));
+    assert.deepEqual(removed, records.map((r) => r.messageId));
+    const events = held.removed.flatMap((x) => x.also).map(eventOf);
+    assert.deepEqual(events.map((e) => [e.type, e.detail?.held]), records.map(() => ['delivered', true]));
+  });
+
+  it('a retry round takes a webhook\'s held records one by one: HTTP calls side by side could arrive in any order', async () => {
+    const opened = gate();
+    const main = new (class extends ScriptedMainLink {
+      override async deliver(r: DeliveryRecord): Promise<DeliveredBy> {
+        const first = this.attempts.length === 0;
+        this.attempts.push(r.messageId);
+        if (!first) await opened.promise;
+        this.delivered.push(r.messageId);
+        return 'http';
+      }
+    })();
+    const { held } = start(0, false, 20, main);
+    const records = Array.from({ length: 6 }, () => receipt('acme'));
+    held.holding.add('acme');
+    held.queued.push(...records.map(heldItem));
+    await waitFor(() => main.attempts.length === 2, 'the second held record tried');
+    await delay(150);
+    assert.equal(main.attempts.length, 2, 'no third call before the second is answered');
+    opened.open();
+    await waitFor(() => held.queued.length === 0, 'the held queue emptied');
+    assert.deepEqual(main.delivered, records.map((r) => r.messageId));
+  });
+
+  it('a retry round whose first held record is refused tries no other; one refused among the rest stays held while the others go', async () => {
+    const main = new ScriptedMainLink();
+    const { held } = start(0, false, 20, main);
+    main.answers.set('acme', 'refuse');
+    const records = Array.from({ length: 5 }, () => receipt('acme'));
+    held.holding.add('acme');
+    held.queued.push(...records.map(heldItem));
+    await waitFor(() => main.attempts.length >= 2, 'two rounds');
+    // Every round tried the oldest alone and stopped there.
+    assert.deepEqual(new Set(main.attempts), new Set([records[0]!.messageId]));
+    assert.equal(held.queued.length, 5);
+    // Back, except for the third record, which it refuses.
+    const third = records[2]!.messageId;
+    main.refusing.add(third);
+    main.answers.set('acme', 'take');
+    await waitFor(() => held.queued.length === 1, 'all but the refused one delivered');
+    assert.deepEqual(held.queued.map((i) => i.entry.record.messageId), [third]);
+    assert.deepEqual(main.delivered.slice(0, 4), records.filter((r) => r.messageId !== third).map((r) => r.messageId));
+  });
 
   it('answers a record once the customer took the deliver_sm, and writes a delivered event', async () => {
     const { ref, main, writer, held } = start();

@@ -15,6 +15,7 @@ import type { SessionRegistry } from '../../redis/stores/session-registry.js';
 import type { NodeLink } from './node-link.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import type { WebhookConfig } from '../../config/types.js';
+import type { DeliveredBy } from '../../host/stage.js';
 import { postWebhook } from '../../http/webhook.js';
 import { callDlrUrl } from '../../http/dlr-url.js';
 
@@ -47,23 +48,33 @@ export class DeliveryDispatch {
     this.deps.metrics?.delivered(record, Date.now());
   }
 
-  /** By webhook, or over a bind on this node, else on another node that has one. */
-  async deliver(record: OutboxRecord): Promise<void> {
+  /** By webhook, or over a bind on this node, else on another node that has one; resolves with the way it went. */
+  async deliver(record: OutboxRecord): Promise<DeliveredBy> {
     // A message sent with Kannel's dlr-url has its receipts told there, whoever the customer is.
     if (record.kind === 'receipt' && record.dlr) {
       await callDlrUrl({ ...record, dlr: record.dlr }, this.deps.responseTimeoutMs);
       this.deps.metrics?.delivered(record, Date.now());
-      return;
+      return 'http';
     }
     const hook = this.deps.webhookOf?.(record.customer);
-    if (hook && !hook.preferSmpp) return this.deliverByWebhook(hook, record);
-    if (!hook) return this.deliverBySmpp(record);
+    if (hook && !hook.preferSmpp) return this.byWebhook(hook, record);
+    if (!hook) return this.bySmpp(record);
     try {
-      return await this.deliverBySmpp(record);
+      return await this.bySmpp(record);
     } catch (err) {
       if ((err as { code?: string }).code !== 'CUSTOMER_NOT_BOUND') throw err;
-      return this.deliverByWebhook(hook, record);
+      return this.byWebhook(hook, record);
     }
+  }
+
+  private async byWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<DeliveredBy> {
+    await this.deliverByWebhook(hook, record);
+    return 'http';
+  }
+
+  private async bySmpp(record: OutboxRecord): Promise<DeliveredBy> {
+    await this.deliverBySmpp(record);
+    return 'smpp';
   }
 
   private async deliverByWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<void> {

@@ -8,6 +8,9 @@ import type { GatewayConfig } from '../../config/types.js';
 import type { ActorStats } from '../../runtime/stats.js';
 import type { ThreadMetrics } from '../../metrics/aggregate.js';
 
+/** How a record reached its customer: over an SMPP bind, or an HTTP call (webhook, dlr-url). */
+export type DeliveredBy = 'smpp' | 'http';
+
 /** What the main thread hands a worker when it starts it (the piscina task). */
 export interface WorkerTask {
   index: number;
@@ -73,7 +76,7 @@ export type MainToWorker =
   /** The worker's Prometheus registry, as JSON, for the node's /metrics. */
   | { type: 'metrics'; requestId: number }
   | { type: 'control'; requestId: number; control: ActorControl }
-  | { type: 'reply'; requestId: number; ok: true }
+  | { type: 'reply'; requestId: number; ok: true; by?: DeliveredBy }
   | { type: 'reply'; requestId: number; ok: false; error: { message: string; code: string | null } };
 
 export type WorkerToMain =

@@ -14,7 +14,7 @@ import { GatewayError, TimeoutError, errorMessage } from '../../errors.js';
 import { decodeRecord, type OutboxRecord } from '../../domain/records.js';
 import type { ThreadMetrics } from '../../metrics/aggregate.js';
 import { decideRestart, type Backoff, type RestartBudget } from '../../runtime/supervision.js';
-import type { ActorControl, ActorControlResult, MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
+import type { ActorControl, DeliveredBy, ActorControlResult, MainToWorker, ThreadSnapshot, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
 export interface StagePoolOptions {
   threads: number;
@@ -23,7 +23,7 @@ export interface StagePoolOptions {
   /** Stage module URLs loaded by every worker. */
   stages: string[];
   logger: Logger;
-  deliver: (record: OutboxRecord) => Promise<void>;
+  deliver: (record: OutboxRecord) => Promise<DeliveredBy | void>;
   budget?: RestartBudget;
   backoff?: Backoff;
   /** Heap limit per worker thread, MB (an out-of-memory worker is replaced). */
@@ -179,7 +179,7 @@ export class StagePool extends EventEmitter<StagePoolEvents> {
       case 'deliver': {
         const record = decodeRecord<OutboxRecord>(Buffer.from(m.record.buffer, m.record.byteOffset, m.record.byteLength));
         this.options.deliver(record).then(
-          () => reply({ type: 'reply', requestId: m.requestId, ok: true }),
+          (by) => reply({ type: 'reply', requestId: m.requestId, ok: true, ...(by ? { by } : {}) }),
           (err: unknown) => reply({
             type: 'reply', requestId: m.requestId, ok: false,
             error: { message: errorMessage(err), code: (err as { code?: string }).code ?? null },

@@ -18,17 +18,17 @@ import type { OutboxRecord } from '../../domain/records.js';
 import { encodeRecord } from '../../domain/records.js';
 import { controlActors } from './actor-control.js';
 import { GatewayMetrics } from '../../metrics/gateway-metrics.js';
-import { transferable, type MainToWorker, type WorkerResult, type WorkerTask, type WorkerToMain } from './protocol.js';
+import { transferable, type DeliveredBy, type MainToWorker, type WorkerResult, type WorkerTask, type WorkerToMain } from './protocol.js';
 
 export default async function runWorker(task: WorkerTask): Promise<WorkerResult> {
   const { index, nodeId, config, port } = task;
   const log = createLogger({ level: config.logLevel, base: { node: nodeId, worker: index } });
   const send = (m: WorkerToMain, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (by?: DeliveredBy) => void; reject: (e: Error) => void }>();
   let nextRequest = 0;
   const main: MainLink = {
-    deliver(record: OutboxRecord): Promise<void> {
+    deliver(record: OutboxRecord): Promise<DeliveredBy | void> {
       const requestId = ++nextRequest;
       const { view, transfer } = transferable(encodeRecord(record));
       return new Promise((resolve, reject) => {
@@ -69,7 +69,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerResult>
         const p = pending.get(m.requestId);
         if (!p) break;
         pending.delete(m.requestId);
-        if (m.ok) p.resolve();
+        if (m.ok) p.resolve(m.by);
         else p.reject(m.error.code === 'CUSTOMER_NOT_BOUND' || m.error.code === 'SESSION_GONE'
           ? new UnavailableError(m.error.code, m.error.message)
           : new GatewayError(m.error.code ?? 'DELIVER_FAILED', m.error.message));
