@@ -225,6 +225,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
     const events: OutRecord[] = [];
     const sideBySide: { item: HeldItem; answer: Promise<Answer> }[] = [];
     let together = false;
+    let blocked = false;
     let failure: { err: unknown } | null = null;
     let delivered = 0;
     const took = (item: HeldItem) => {
@@ -234,6 +235,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
     };
     const refused = (item: HeldItem, err: unknown) => {
       log.debug('held delivery still not deliverable', { customer, messageId: item.entry.record.messageId, error: errorMessage(err) });
+      blocked = true;
       failure ??= { err };
     };
     for (const item of items) {
@@ -246,7 +248,7 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
         continue;
       }
       if (s.stopped) {
-        failure ??= { err: null };
+        blocked = true;
         break;
       }
       const answer = deps.main.deliver(r).then((by): Answer => ({ ok: true, ...(by ? { by } : {}) }), (err: unknown): Answer => ({ ok: false, err }));
@@ -268,9 +270,9 @@ export function deliveryActor(deps: DeliveryDeps): ActorSpec<DeliveryState, Deli
       else refused(item, outcome.err);
     }
     if (delivered > 0) s.backoff.delete(customer);
-    if (failure && failure.err !== null) httpFailed(s, customer, failure.err, Date.now());
+    if (failure) httpFailed(s, customer, failure.err, Date.now());
     await deps.held.remove(customer, done, events);
-    return failure === null;
+    return !blocked;
   }
 
   /** A webhook or dlr-url that failed: its queue waits longer before the next try. */

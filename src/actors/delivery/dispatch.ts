@@ -57,33 +57,27 @@ export class DeliveryDispatch {
       return 'http';
     }
     const hook = this.deps.webhookOf?.(record.customer);
-    if (hook && !hook.preferSmpp) return this.byWebhook(hook, record);
-    if (!hook) return this.bySmpp(record);
+    if (hook && !hook.preferSmpp) return this.deliverByWebhook(hook, record);
+    if (!hook) return this.deliverBySmpp(record);
     try {
-      return await this.bySmpp(record);
+      return await this.deliverBySmpp(record);
     } catch (err) {
       if ((err as { code?: string }).code !== 'CUSTOMER_NOT_BOUND') throw err;
-      return this.byWebhook(hook, record);
+      return this.deliverByWebhook(hook, record);
     }
   }
 
-  private async byWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<DeliveredBy> {
-    await this.deliverByWebhook(hook, record);
+  private async deliverByWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<DeliveredBy> {
+    await postWebhook(hook, record, this.deps.responseTimeoutMs);
+    this.deps.metrics?.delivered(record, Date.now());
     return 'http';
   }
 
-  private async bySmpp(record: OutboxRecord): Promise<DeliveredBy> {
-    await this.deliverBySmpp(record);
-    return 'smpp';
-  }
-
-  private async deliverByWebhook(hook: WebhookConfig, record: OutboxRecord): Promise<void> {
-    await postWebhook(hook, record, this.deps.responseTimeoutMs);
-    this.deps.metrics?.delivered(record, Date.now());
-  }
-
-  private async deliverBySmpp(record: OutboxRecord): Promise<void> {
-    if (this.deps.local.receiverFor(record.customer)) return this.deliverLocal(record);
+  private async deliverBySmpp(record: OutboxRecord): Promise<DeliveredBy> {
+    if (this.deps.local.receiverFor(record.customer)) {
+      await this.deliverLocal(record);
+      return 'smpp';
+    }
     let nodes: string[];
     try {
       const entries = await this.deps.registry.list(record.customer);
@@ -97,7 +91,7 @@ export class DeliveryDispatch {
       try {
         // The remote waits up to responseTimeoutMs for the customer; allow for the hops.
         await this.deps.link.forward(node, record, this.deps.responseTimeoutMs + 2000);
-        return;
+        return 'smpp';
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (!NOT_THERE.has(code)) throw err;
