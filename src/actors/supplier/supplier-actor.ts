@@ -119,17 +119,37 @@ type PartOutcome =
   /** The message's validity period passed before the provider took this part. */
   | { kind: 'expired' };
 
+/** A retiring bind unbinds once the provider has sent nothing for this long after its last message... */
+export const RETIRE_QUIET_MS = 1000;
+/** ...or this long after its last message, however chatty the provider. */
+export const RETIRE_LINGER_MAX_MS = 10000;
+
+/**
+ * Whether a retiring bind whose messages are all done may unbind now. It lingers first: the
+ * provider's receipts for the last submits come on this bind, and once it unbinds nothing
+ * carries them (a removed provider never binds again).
+ */
+export function retireNow(r: { drainedAt?: number }, lastRequestAt: number, now: number): boolean {
+  r.drainedAt ??= now;
+  return now - Math.max(r.drainedAt, lastRequestAt) >= RETIRE_QUIET_MS || now - r.drainedAt >= RETIRE_LINGER_MAX_MS;
+}
+
 export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): ActorSpec<SupplierState, SupplierMessage> {
   // Outside the state: a restart while retiring goes on retiring.
-  let retirement: { onRetired: () => void; since: number } | undefined;
+  let retirement: { onRetired: () => void; since: number; drainedAt?: number } | undefined;
   let retired = false;
+  /** When the provider last sent a request on this bind (a receipt, an MO): a retiring bind waits for quiet. */
+  let lastRequestAt = 0;
   return {
     kind: 'supplier',
     supervision: stageSupervision,
     mailboxCapacity: 4096,
     init: (ctx) => {
       const bind = new ProviderBind(provider, { log: ctx.log, bindStates: deps.bindStates, nodeId: deps.nodeId, metrics: deps.metrics },
-        (pdu, respond) => void onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN)));
+        (pdu, respond) => {
+          lastRequestAt = Date.now();
+          void onProviderRequest(provider, deps, pdu, ctx.log).then(respond, () => respond(Status.ESME_RX_T_APPN));
+        });
       // Held until the operator's kept controls are read: a bind an operator paused must not
       // send a part first because it moved to this node.
       bind.hold();
@@ -176,7 +196,7 @@ export function supplierActor(provider: ProviderConfig, deps: SupplierDeps): Act
         return state;
       }
       if (message.type === 'retireCheck') {
-        if (state.work.size === 0 && !retired) {
+        if (retirement && state.work.size === 0 && !retired && retireNow(retirement, lastRequestAt, Date.now())) {
           retired = true;
           ctx.stopSelf();
         }

@@ -4,7 +4,8 @@
  * (so their binds come up and receipts flow even without traffic) and they stop with it.
  *
  * Providers come and go at runtime (the live directory): a new one gets its supplier at once;
- * a removed one's supplier finishes the messages under way and unbinds (retires), and records
+ * a removed one's supplier finishes the messages under way, lingers for their receipts
+ * (supplier-actor.ts retireNow) and unbinds (retires), and records
  * for it that come after are handed back to the router with the provider excluded; a changed
  * one (anything but its rate) retires and a new supplier with the new settings takes over once
  * the old one is done, its records waiting (refused, retried) meanwhile.
