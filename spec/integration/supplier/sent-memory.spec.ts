@@ -5,16 +5,31 @@
 import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
 import { SentMemory } from '../../../src/actors/supplier/sent-memory.js';
+import { RestoreGuard } from '../../../src/redis/restore-guard.js';
+import { silentLogger } from '../../../src/log.js';
 import { redisUrl, uniquePrefix } from '../../support/env.js';
 
 describe('sent memory: claims and settled messages in Redis', function () {
   this.timeout(20000);
   let redis: Redis;
   let memory: SentMemory;
+  /** What the journal would rebuild (the spec's stand-in for the correlations replay), and how often it ran. */
+  let journal: Parameters<SentMemory['restore']>[0] = [];
+  let rebuilds = 0;
 
   before(() => {
     redis = new Redis(redisUrl);
-    memory = new SentMemory(redis, uniquePrefix('sent'), 3600, 400);
+    let guard: RestoreGuard | undefined;
+    memory = new SentMemory(redis, uniquePrefix('sent'), 3600, { ensure: () => guard!.ensure() }, 400);
+    guard = new RestoreGuard(redis, {
+      sentinelKey: memory.sentinelKey, owner: 'spec', lockMs: 5000, logger: silentLogger,
+      rebuild: async () => {
+        rebuilds++;
+        await new Promise((r) => setTimeout(r, 200));
+        await memory.restore(journal);
+        return journal.length;
+      },
+    });
   });
   after(() => redis?.disconnect());
 
@@ -69,5 +84,23 @@ describe('sent memory: claims and settled messages in Redis', function () {
     await memory.claim('p', 'm9', 'a');
     await memory.release('p', 'm9', 'a', { providerMessageIds: [], parts: 2 });
     assert.deepEqual(await memory.claim('p', 'm9', 'b'), { kind: 'claimed' });
+  });
+
+  it('Redis lost its state: claims wait for the rebuild from the journal, then find what it brought back', async () => {
+    await memory.claim('p', 'm20', 'a'); // a fresh prefix: the first claim rebuilt (nothing)
+    const ran = rebuilds;
+    // Settled before the loss; the journal holds it, as the correlations journal would.
+    journal = [{ provider: 'p', messageId: 'm21', value: { providerMessageIds: ['j1'], at: 9 }, ttlSeconds: 3000 }];
+    await redis.del(memory.sentinelKey, memory.key('p', 'm21'), memory.key('p', 'm20'));
+    const [copy, other, again] = await Promise.all([memory.claim('p', 'm21', 'b'), memory.claim('p', 'm22', 'b'), memory.claim('p', 'm21', 'c')]);
+    assert.deepEqual(copy, { kind: 'settled', entry: { providerMessageIds: ['j1'], at: 9 } }, 'not claimed in the empty Redis');
+    assert.deepEqual(again, copy);
+    assert.deepEqual(other, { kind: 'claimed' }, 'a message the journal does not know is sent');
+    assert.equal(rebuilds, ran + 1, 'one rebuild for every claim that waited');
+    assert.ok(await redis.ttl(memory.key('p', 'm21')) > 2900, 'with what was left of its hour');
+    // A settled entry written since Redis came back is not overwritten by the rebuild.
+    await memory.remember('p', 'm23', { providerMessageIds: ['new'], at: 10 });
+    await memory.restore([{ provider: 'p', messageId: 'm23', value: { providerMessageIds: ['old'], at: 1 }, ttlSeconds: 3000 }]);
+    assert.deepEqual(await memory.claim('p', 'm23', 'd'), { kind: 'settled', entry: { providerMessageIds: ['new'], at: 10 } });
   });
 });

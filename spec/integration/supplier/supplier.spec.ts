@@ -9,10 +9,9 @@ import { concatInfoOf } from '../../../src/smpp/udh.js';
 import { createKafka } from '../../../src/kafka/client.js';
 import { DurableWriter, type OutRecord } from '../../../src/kafka/writer.js';
 import { topicNames } from '../../../src/kafka/topics.js';
-import { encodeRecord } from '../../../src/domain/records.js';
 import { silentLogger } from '../../../src/log.js';
 import { startGateway, type RunningGateway } from '../../support/gateway-process.js';
-import { bindCustomer, outboundConfig, receiptsFor, submitMany, textOf } from './support.js';
+import { bindCustomer, outboundConfig, receiptsFor, routedRecord, submitMany, textOf } from './support.js';
 
 describe('supplier: a provider throttling with ESME_RTHROTTLED', function () {
   this.timeout(120000);
@@ -216,20 +215,6 @@ describe('supplier: a routed record handed over again', function () {
 });
 
 /** A record of provider-outgoing-messages for provider p, as the router writes it. */
-function routedRecord(topic: string, id: string, to: string, text = `text for ${to}`): OutRecord {
-  return {
-    topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
-    value: encodeRecord({
-      provider: 'p', routedAt: Date.now(),
-      message: {
-        id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
-        serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
-        body: Buffer.from(text).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
-      },
-    }),
-  };
-}
-
 describe('supplier: validity period and schedule', function () {
   this.timeout(120000);
   const prefix = uniquePrefix('validity');

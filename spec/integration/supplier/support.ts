@@ -1,6 +1,8 @@
 /** Shared by the outbound specs: a gateway configuration over simulators, and a customer that sends and counts receipts. */
 import { Esme } from '../../../scripts/lib/esme-client.js';
 import { brokers, waitFor } from '../../support/env.js';
+import type { OutRecord } from '../../../src/kafka/writer.js';
+import { encodeRecord } from '../../../src/domain/records.js';
 
 export interface SimProvider {
   id: string;
@@ -70,3 +72,18 @@ export async function receiptsFor(esme: Esme, sent: readonly Sent[], timeoutMs =
 }
 
 export const textOf = (pdu: { short_message?: Buffer }) => pdu.short_message?.toString('latin1') ?? '';
+
+/** A record of provider-outgoing-messages for provider `p`, as the router writes it. */
+export function routedRecord(topic: string, id: string, to: string, text = `text for ${to}`): OutRecord {
+  return {
+    topic, key: 'p', partition: 0, // the first provider's partition (src/actors/supplier/ownership.ts)
+    value: encodeRecord({
+      provider: 'p', routedAt: Date.now(),
+      message: {
+        id, customer: 'acme', source: { ton: 5, npi: 0, addr: 'SPEC' }, destination: { ton: 1, npi: 1, addr: to },
+        serviceType: '', esmClass: 0, protocolId: 0, priority: 0, registeredDelivery: 1, dataCoding: 0,
+        body: Buffer.from(text).toString('base64'), partIds: [id], acceptedAt: Date.now(), node: 'spec',
+      },
+    }),
+  };
+}

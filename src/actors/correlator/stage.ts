@@ -1,12 +1,10 @@
 /** The correlator stage: provider-incoming-events → customer-outgoing-deliveries. */
 import type { AtLeastOnceStage, StageEnv } from '../../host/stage.js';
-import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../../redis/stores/correlation-store.js';
 import { correlatorActor } from './correlator-actor.js';
 import { CorrelationLookup } from './correlation-lookup.js';
 import { MessageStateStore } from '../../redis/stores/message-state.js';
 import { ReceiptsSeen } from './receipts-seen.js';
-import { RestoreGuard } from '../../redis/restore-guard.js';
-import { replayTopic } from '../../kafka/replay.js';
+import { correlationsState } from '../correlations-restore.js';
 
 export const stage: AtLeastOnceStage = {
   kind: 'at-least-once',
@@ -25,10 +23,6 @@ export const stage: AtLeastOnceStage = {
 };
 
 function correlationLookup(env: StageEnv): CorrelationLookup {
-  const store = new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS);
-  const guard = new RestoreGuard(env.redis, {
-    sentinelKey: store.sentinelKey, owner: `${env.nodeId}/w${env.workerIndex}`, lockMs: 60000, logger: env.log,
-    rebuild: () => replayTopic(env.kafka, env.topics.correlations, (records) => store.restore(records), { timeoutMs: 55000, logger: env.log }),
-  });
-  return new CorrelationLookup(store, guard, [50, 100, 200, 500, 1000, 2000, 5000]);
+  const { correlations, guard } = correlationsState(env, false);
+  return new CorrelationLookup(correlations, guard, [50, 100, 200, 500, 1000, 2000, 5000]);
 }

@@ -16,12 +16,18 @@
  * multi-part message (its partition moved) leaves them in the key: the next sender goes on
  * from the first part not taken instead of sending the message twice.
  *
- * Redis only: past the hour, and after a Redis that lost its data, the supplier falls back to
- * at-least-once: it sends rather than risk not sending. A Redis error on either side is
- * reported by the caller and never stops a send.
+ * Redis forgets, Kafka does not: a Redis that restarted empty gets the settled entries back
+ * from the correlations journal (sent-rebuild.ts), in the same replay that brings back the
+ * correlations and under the same sentinel (RestoreGuard). Every claim checks that sentinel in
+ * the same script, so no copy of a record claims a message in an empty Redis before the
+ * rebuild is done: it waits for it. Past the hour, or when the rebuild itself fails, the
+ * supplier falls back to at-least-once: it sends rather than risk not sending. A Redis error
+ * on either side is reported by the caller and never stops a send.
  */
 import type { RedisClient } from '../../redis/client.js';
 import { redisKeys, type RedisKeys } from '../../redis/keys.js';
+import type { RestoreGuard } from '../../redis/restore-guard.js';
+import type { RebuiltSent } from './sent-rebuild.js';
 
 export const SENT_MEMORY_TTL_SECONDS = 3600;
 /** How long a claim outlives its sender's last extension (a dead node's claims lapse). */
@@ -56,6 +62,15 @@ export type ClaimResult =
   | { kind: 'settled'; entry: SentEntry }
   /** Another copy is being sent under this token: wait for it to settle or its claim to lapse. */
   | { kind: 'busy'; by: string };
+
+/**
+ * Claims a free key and reads a taken one (SET NX GET), unless Redis lost its state and the
+ * rebuild has not run yet (-1). KEYS: the message's key, the sentinel; ARGV: value, TTL (ms).
+ */
+const CLAIM = `if redis.call('exists', KEYS[2]) == 0 then return -1 end
+return redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX', 'GET')`;
+const CLAIM_COMMAND = 'smsgwSentClaim';
+type ClaimCommand = (key: string, sentinel: string, value: string, ttlMs: number) => Promise<string | number | null>;
 
 /**
  * Takes over a key an abandoned send left its progress in (no claim on it); returns what it
@@ -94,13 +109,26 @@ return n`;
 export class SentMemory {
   private readonly keys: RedisKeys;
 
+  private readonly claimCommand: ClaimCommand;
+
+  /** `restored`: rebuilds the settled entries (with the correlations) once Redis lost them. */
   constructor(
     private readonly redis: RedisClient,
     prefix: string,
     private readonly ttlSeconds: number,
+    private readonly restored: Pick<RestoreGuard, 'ensure'>,
     readonly claimTtlMs = SEND_CLAIM_TTL_MS,
   ) {
     this.keys = redisKeys(prefix);
+    // Sent by its SHA once loaded (the client keeps it per connection).
+    const commands = redis as unknown as Record<string, ClaimCommand | undefined>;
+    if (typeof commands[CLAIM_COMMAND] !== 'function') redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM });
+    this.claimCommand = (commands[CLAIM_COMMAND] as ClaimCommand).bind(redis);
+  }
+
+  /** The sentinel the claims check: set once the correlations journal was replayed into this Redis. */
+  get sentinelKey(): string {
+    return this.keys.correlationsRestored;
   }
 
   key(provider: string, messageId: string): string {
@@ -111,9 +139,15 @@ export class SentMemory {
   async claim(provider: string, messageId: string, token: string): Promise<ClaimResult> {
     const key = this.key(provider, messageId);
     const value: KeyValue = { claim: token, at: Date.now() };
-    // The common case in one command: a free key is claimed, a taken one read.
-    let old = await this.redis.set(key, JSON.stringify(value), 'PX', this.claimTtlMs, 'NX', 'GET');
-    if (old === null) return { kind: 'claimed' };
+    // The common case in one script: a free key is claimed, a taken one read.
+    let answer = await this.claimCommand(key, this.sentinelKey, JSON.stringify(value), this.claimTtlMs);
+    while (answer === -1) {
+      // Redis came back empty: what it held of this message is in the journal, not here yet.
+      await this.restored.ensure();
+      answer = await this.claimCommand(key, this.sentinelKey, JSON.stringify(value), this.claimTtlMs);
+    }
+    if (answer === null) return { kind: 'claimed' };
+    let old: string | null = String(answer);
     let v = JSON.parse(old) as KeyValue;
     if (v.partial !== undefined && v.claim === undefined) {
       // Progress an abandoned send left: taken over in a script, since another copy may race.
@@ -125,6 +159,17 @@ export class SentMemory {
     if (v.partial !== undefined) return { kind: 'claimed', resume: v.partial };
     if (v.claim === token) return { kind: 'claimed' };
     return { kind: 'settled', entry: { providerMessageIds: v.providerMessageIds ?? [], at: v.at ?? 0, ...(v.outcome ? { outcome: v.outcome } : {}) } };
+  }
+
+  /**
+   * Writes back entries rebuilt from the journal, each with what is left of its hour. NX: an
+   * entry the supplier wrote since Redis came back is as new or newer.
+   */
+  async restore(entries: readonly RebuiltSent[]): Promise<void> {
+    if (entries.length === 0) return;
+    const m = this.redis.multi();
+    for (const e of entries) m.set(this.key(e.provider, e.messageId), JSON.stringify(e.value), 'EX', e.ttlSeconds, 'NX');
+    await m.exec();
   }
 
   /** Settles the message (replacing the claim): a later copy of its record is not sent. */

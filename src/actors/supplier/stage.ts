@@ -5,8 +5,7 @@
  */
 import type { AtLeastOnceStage, StageEnv } from '../../host/stage.js';
 import type { GatewayConfig } from '../../config/types.js';
-import { CorrelationStore, CORRELATION_TTL_SECONDS } from '../../redis/stores/correlation-store.js';
-import { SENT_MEMORY_TTL_SECONDS, SentMemory } from './sent-memory.js';
+import { correlationsState } from '../correlations-restore.js';
 import { BindStateStore } from '../../redis/stores/bind-state.js';
 import { ProviderControls } from '../../control/provider-controls.js';
 import { suppliersActor, type SuppliersControl } from './suppliers-actor.js';
@@ -44,12 +43,13 @@ export const stage: AtLeastOnceStage<SuppliersControl> = {
 };
 
 function supplierDeps(env: StageEnv): Parameters<typeof suppliersActor>[1] {
-  // Journalled to Kafka too: the correlator rebuilds Redis from it after a Redis loss.
-  const correlation = new CorrelationStore(env.redis, env.config.redis.keyPrefix, CORRELATION_TTL_SECONDS, { writer: env.writer, topic: env.topics.correlations });
+  // Correlations journalled to Kafka too: the correlations and the sent memory are rebuilt from
+  // that journal after a Redis loss (correlations-restore.ts).
+  const { correlations: correlation, sent } = correlationsState(env, true);
   return {
     config: env.config, writer: env.writer, topics: env.topics, nodeId: env.nodeId,
     correlation,
-    sent: new SentMemory(env.redis, env.config.redis.keyPrefix, SENT_MEMORY_TTL_SECONDS),
+    sent,
     numberOwners: compileNumberOwners(env.config.customers),
     arrival: {
       recent: new RecentCorrelations(),

@@ -98,13 +98,11 @@ export class CorrelationStore {
     return { record: hit === undefined || hit === null ? null : (JSON.parse(hit) as CorrelationRecord), also };
   }
 
-  /** Puts replayed journal records back into Redis with what is left of their lifetime. */
-  async restore(records: readonly ReplayRecord[], now = Date.now()): Promise<void> {
+  /** Puts replayed journal entries back into Redis with what is left of their lifetime. */
+  async restore(entries: readonly CorrelationJournalEntry[], now = Date.now()): Promise<void> {
     const m = this.redis.multi();
     let n = 0;
-    for (const r of records) {
-      if (!r.value) continue;
-      const e = JSON.parse(r.value.toString('utf8')) as CorrelationJournalEntry;
+    for (const e of entries) {
       const left = Math.floor(this.ttlSeconds - (now - e.record.submittedAt) / 1000);
       if (left <= 0) continue;
       // NX: a correlation the supplier wrote since Redis came back is as new or newer.
@@ -113,4 +111,11 @@ export class CorrelationStore {
     }
     if (n > 0) await m.exec();
   }
+}
+
+/** The entries of replayed journal records (tombstones have none). */
+export function journalEntries(records: readonly ReplayRecord[]): CorrelationJournalEntry[] {
+  const out: CorrelationJournalEntry[] = [];
+  for (const r of records) if (r.value) out.push(JSON.parse(r.value.toString('utf8')) as CorrelationJournalEntry);
+  return out;
 }
