@@ -14,7 +14,11 @@ export interface RestoreGuardOptions {
   sentinelKey: string;
   /** Who is rebuilding (node and thread), stored in the lock and the sentinel. */
   owner: string;
-  /** Longest a rebuild may take before another process may take over. */
+  /**
+   * How long the lock outlives its holder's last extension: the holder extends it while it
+   * rebuilds (a journal of millions of records takes minutes), so another process takes over
+   * only from a holder that died.
+   */
   lockMs: number;
   rebuild: () => Promise<number>;
   logger: Logger;
@@ -35,11 +39,14 @@ export class RestoreGuard {
   private async restore(): Promise<void> {
     const { sentinelKey, owner, lockMs, logger } = this.options;
     const lockKey = `${sentinelKey}:lock`;
-    const deadline = Date.now() + lockMs * 2;
     for (;;) {
       if ((await this.redis.exists(sentinelKey)) === 1) return;
       if ((await this.redis.set(lockKey, owner, 'PX', lockMs, 'NX')) === 'OK') {
         const started = Date.now();
+        const extend = setInterval(() => {
+          void this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, lockKey, owner, lockMs)
+            .catch(() => undefined);
+        }, Math.max(100, Math.floor(lockMs / 3)));
         try {
           logger.warn('Redis state missing; rebuilding it from Kafka', { sentinel: sentinelKey });
           const records = await this.options.rebuild();
@@ -48,12 +55,13 @@ export class RestoreGuard {
         } catch (err) {
           throw new UnavailableError('REDIS_RESTORE_FAILED', `rebuilding ${sentinelKey} failed: ${errorMessage(err)}`, err);
         } finally {
+          clearInterval(extend);
           // Only our own lock: a rebuild slower than lockMs may have been taken over.
           await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, owner).catch(() => undefined);
         }
         return;
       }
-      if (Date.now() > deadline) throw new UnavailableError('REDIS_RESTORE_WAIT', `waited too long for another process to rebuild ${sentinelKey}`);
+      // Another process rebuilds: its lock lives as long as it does, and then this one takes over.
       await new Promise((r) => setTimeout(r, 200));
     }
   }
