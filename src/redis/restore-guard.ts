@@ -42,6 +42,12 @@ export class RestoreGuard {
     for (;;) {
       if ((await this.redis.exists(sentinelKey)) === 1) return;
       if ((await this.redis.set(lockKey, owner, 'PX', lockMs, 'NX')) === 'OK') {
+        // The lock may be free because another process just finished (sentinel set, lock let
+        // go between this loop's two reads): a second rebuild would only cost its callers a wait.
+        if ((await this.redis.exists(sentinelKey)) === 1) {
+          await this.release(lockKey, owner);
+          return;
+        }
         const started = Date.now();
         const extend = setInterval(() => {
           void this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, lockKey, owner, lockMs)
@@ -56,13 +62,17 @@ export class RestoreGuard {
           throw new UnavailableError('REDIS_RESTORE_FAILED', `rebuilding ${sentinelKey} failed: ${errorMessage(err)}`, err);
         } finally {
           clearInterval(extend);
-          // Only our own lock: a rebuild slower than lockMs may have been taken over.
-          await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, owner).catch(() => undefined);
+          await this.release(lockKey, owner);
         }
         return;
       }
       // Another process rebuilds: its lock lives as long as it does, and then this one takes over.
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /** Lets go of the lock if it is still ours (a holder that stalled past it may have lost it). */
+  private async release(lockKey: string, owner: string): Promise<void> {
+    await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, owner).catch(() => undefined);
   }
 }
